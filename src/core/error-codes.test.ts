@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from './error-codes.ts'
+import { PaylinkError } from './errors.ts'
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
+const documented = new Map(
+  [...doc.matchAll(/^\| `(PL\d{4})` \| (\d{3}) \|/gm)].map((m) => [m[1] as string, Number(m[2])] as const),
+)
+
+describe('error-code catalogue', () => {
+  it('docs/errors.md lists every code with its HTTP status, and nothing else', () => {
+    const catalogue = new Map(Object.entries(ERROR_CODES).map(([code, e]) => [code, e.status] as const))
+    expect(documented).toEqual(catalogue)
+  })
+
+  it('a PaylinkError carries its code, status and title', () => {
+    const err = new PaylinkError('PL2003', 'fee 0 is below 1')
+    expect(err.code).toBe('PL2003')
+    expect(err.status).toBe(400)
+    expect(err.title).toBe('fee too low')
+    expect(err.message).toBe('fee 0 is below 1')
+  })
+})

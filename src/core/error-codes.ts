@@ -1,0 +1,71 @@
+/**
+ * The stable error-code catalogue. Every code paylink emits is here, with its HTTP status and a
+ * short title; `docs/errors.md` lists the same table and a test pins the two together.
+ * Codes `PL1xxx`–`PL6xxx` and `PL9001` are the wire reasons of PROTOCOLS.md (P4 §11); `PL7xxx`
+ * are the devnet's own; `PL8xxx` are local configuration and store failures. `legacy` is the code
+ * Go clients map (payd, p4-server), sent as a ClientError's `code` where one exists (P4 §11).
+ */
+
+export const ERROR_CODES = {
+  PL1001: { status: 400, title: 'body is not JSON' },
+  PL1002: { status: 415, title: 'unsupported Content-Type' },
+  PL1003: { status: 413, title: 'body over the limit' },
+  PL1004: { status: 400, title: 'schema validation failed' },
+  PL1006: { status: 429, title: 'rate limit or connection cap' },
+  PL1007: { status: 401, title: 'missing or wrong API key' },
+  PL1008: { status: 404, title: 'unknown route', legacy: '404' },
+  PL1009: { status: 422, title: 'model needs a relay that is not configured' },
+  PL1010: { status: 404, title: 'invoice or payment not found', legacy: 'N00001' },
+  PL1011: { status: 400, title: 'invalid payment URI' },
+  PL1012: { status: 409, title: 'invoice not pending', legacy: 'D001' },
+  PL2001: { status: 400, title: 'underpaid' },
+  PL2002: { status: 400, title: 'a requested output is not paid' },
+  PL2003: { status: 400, title: 'fee too low' },
+  PL2004: { status: 400, title: 'transaction unparsable or without inputs/outputs' },
+  PL2005: { status: 422, title: 'paid late', legacy: 'E001' },
+  PL2006: { status: 422, title: 'fee quote expired and now insufficient', legacy: 'E001' },
+  PL2007: { status: 409, title: 'invoice paid by another transaction', legacy: 'D001' },
+  PL2008: { status: 422, title: 'invoice cancelled' },
+  PL2009: { status: 422, title: 'payment request expired', legacy: 'U102' },
+  PL2010: { status: 422, title: 'broadcaster rejected the transaction' },
+  PL2011: { status: 422, title: 'double spend' },
+  PL2012: { status: 400, title: 'merchantData / paymentReference mismatch' },
+  PL3001: { status: 400, title: 'ancestry required but absent' },
+  PL3002: { status: 400, title: 'ancestry unparsable or of an unsupported format' },
+  PL3003: { status: 400, title: 'break in the ancestry' },
+  PL3004: { status: 400, title: 'merkle path does not verify against the longest chain' },
+  PL3005: { status: 503, title: 'header service unable to verify or unreachable' },
+  PL3006: { status: 400, title: 'script evaluation failed or inputs less than outputs' },
+  PL3007: { status: 400, title: 'tip mismatch' },
+  PL4001: { status: 503, title: 'broadcaster unreachable or failed' },
+  PL4002: { status: 503, title: 'broadcast outcome still undecided' },
+  PL4003: { status: 503, title: 'broadcaster refused our credentials' },
+  PL5001: { status: 404, title: 'channel unknown', legacy: 'N00001' },
+  PL5002: { status: 404, title: 'merchant not connected', legacy: 'N00001' },
+  PL5003: { status: 401, title: 'channel token missing' },
+  PL5004: { status: 403, title: 'channel token wrong, or wrong role' },
+  PL5005: { status: 410, title: 'channel expired or closed' },
+  PL5006: { status: 504, title: 'merchant did not answer in time' },
+  PL5008: { status: 400, title: 'websocket frame not a valid envelope' },
+  PL5009: { status: 400, title: 'message type not allowed for the sender' },
+  PL5010: { status: 502, title: "merchant's answer unusable" },
+  PL6001: { status: 401, title: 'proof callback without the right token' },
+  PL6002: { status: 400, title: 'proof callback body of an unknown shape' },
+  PL6003: { status: 400, title: 'proof not for this transaction or channel' },
+  PL6004: { status: 400, title: 'proof does not verify' },
+  PL6005: { status: 400, title: 'JSONEnvelope signature invalid' },
+  PL7001: { status: 404, title: 'transaction not known to the devnet' },
+  PL7002: { status: 404, title: 'block header not known to the devnet' },
+  PL7003: { status: 503, title: 'devnet faucet cannot pay that amount' },
+  PL7004: { status: 400, title: 'invalid devnet request' },
+  PL8001: { status: 500, title: 'invalid configuration' },
+  PL8002: { status: 500, title: 'store refused: unsafe durability settings' },
+  PL8003: { status: 500, title: 'store unavailable' },
+  PL8004: { status: 422, title: 'wallet: not enough spendable coins' },
+  PL8005: { status: 502, title: 'wallet: payment host unreachable or its answer unusable' },
+  PL8006: { status: 422, title: 'wallet: payment request is for another network' },
+  PL9001: { status: 500, title: 'internal error' },
+} as const satisfies Record<string, { status: number; title: string; legacy?: string }>
+
+/** A code of the catalogue. */
+export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,0 +1,57 @@
+/**
+ * The merchant's relay link (PROTOCOLS.md P4 §1 models 2 and 3): channels created per invoice
+ * and kept joined by one client. This is what `Invoices` sees as its `relay`.
+ */
+import type { Logger } from 'pino'
+import type { Clock } from '../core/clock.ts'
+import type { Store } from '../store/index.ts'
+import type { InvoiceRelay } from './invoices.ts'
+import type { PaymentRequests } from './payment-requests.ts'
+import type { Payments } from './payments.ts'
+import { type ChannelUrls, RelayChannels } from './relay-channels.ts'
+import { RelayClient } from './relay-client.ts'
+
+export interface RelayLinkOptions {
+  store: Store
+  clock: Clock
+  relayUrl: string
+  relayKey: string
+  allowInsecure: boolean
+  /** First reconnect delay (ms); default 1 s. */
+  retryMs?: number
+  logger?: Logger
+}
+
+export class RelayLink implements InvoiceRelay {
+  readonly channels: RelayChannels
+  #client: RelayClient | undefined
+
+  constructor(o: RelayLinkOptions) {
+    this.channels = new RelayChannels(o)
+  }
+
+  /** Starts the client once requests and payments exist; rejoins every open channel. */
+  async start(
+    o: Omit<RelayLinkOptions, 'store' | 'clock' | 'relayUrl' | 'relayKey'> & {
+      requests: PaymentRequests
+      payments: Payments
+    },
+  ): Promise<RelayClient> {
+    this.#client = new RelayClient({ ...o, channels: this.channels })
+    await this.#client.start()
+    return this.#client
+  }
+
+  create(invoiceId: string, model: 'hybrid' | 'websocket', expiresAt: number): Promise<ChannelUrls> {
+    return this.channels.create(invoiceId, model, expiresAt)
+  }
+
+  async join(invoiceId: string): Promise<void> {
+    const channel = await this.channels.of(invoiceId)
+    if (channel !== undefined) await this.#client?.join(channel)
+  }
+
+  async close(): Promise<void> {
+    await this.#client?.close()
+  }
+}

@@ -1,0 +1,3 @@
+/** The relay (the public P4 server, PROTOCOLS.md P4 §14): channels, hub, REST↔ws bridge, routes. */
+export { addMerchantKey, createMerchantKey } from './merchant-keys.ts'
+export { Relay, type RelayOptions } from './relay.ts'

@@ -1,0 +1,93 @@
+/**
+ * The merchant's relay client against the real `paylink relay` (src/relay), in process: a
+ * merchant that never listens, a wallet paying a model-3 invoice over the channel and a model-2
+ * invoice over the relay's REST bridge (PROTOCOLS.md P4 §1, §14.4, §14.6).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isPaylinkError } from '../../src/core/errors.ts'
+import { Merchant } from '../../src/merchant/merchant.ts'
+import { Relay } from '../../src/relay/relay.ts'
+import { openStore, type Store } from '../../src/store/index.ts'
+import type { Wallet } from '../../src/wallet/index.ts'
+import { type RunningDevnet, startDevnet, tempDb } from '../support/devnet.ts'
+import { API_KEY } from '../support/merchant.ts'
+import { freePort } from '../support/ports.ts'
+import { openWallet } from '../wallet/wallet-support.ts'
+
+const RELAY_KEY = 'relay-merchant-key-for-the-merchant-test'
+
+let net: RunningDevnet
+let relay: Relay
+let relayStore: Store
+let relayUrl: string
+let store: Store
+let merchant: Merchant
+let wallet: Wallet & { close(): Promise<void> }
+
+beforeAll(async () => {
+  net = await startDevnet()
+  relayStore = await openStore(tempDb('relay'))
+  const port = await freePort()
+  relayUrl = `http://127.0.0.1:${port}`
+  relay = await Relay.open({ store: relayStore, publicUrl: relayUrl, merchantKeys: [RELAY_KEY] })
+  await relay.listen(port)
+  store = await openStore(tempDb('merchant'))
+  merchant = await Merchant.open({
+    store,
+    broadcasterUrl: net.urls.arc,
+    headersUrl: net.urls.headers,
+    apiKey: API_KEY,
+    allowInsecure: true,
+    publicUrl: 'http://127.0.0.1:9',
+    relayUrl,
+    relayKey: RELAY_KEY,
+  })
+  wallet = await openWallet()
+  await wallet.fundFromDevnet(net.urls.base, 50_000)
+}, 30_000)
+afterAll(async () => {
+  await wallet.close()
+  await merchant.close()
+  await store.close()
+  await relay.close()
+  await relayStore.close()
+  await net.close()
+})
+
+describe('merchant on the real relay, no listening port', () => {
+  it('model 3: the wallet pays over the channel; ACK error 0, invoice paid', async () => {
+    const invoice = await merchant.invoices.create({ satoshis: 3000, description: 'real ws' })
+    expect(invoice.bitcoinUri).toMatch(/^bitcoin:\?sv&r=ws:\/\/127\.0\.0\.1:\d+\/ws\/\w+\?token%3D/)
+    const paid = await wallet.pay(await wallet.fetchRequest(invoice.bitcoinUri))
+    expect(paid).toMatchObject({ state: 'acked', ack: { error: 0 } })
+    expect(await merchant.invoices.get(invoice.id)).toMatchObject({
+      state: 'paid',
+      payment: { txid: paid.txid },
+    })
+    expect(merchant.app.server.listening).toBe(false)
+  })
+
+  it('a join the relay refuses reaches the wallet as the relay reason (wrong token: PL5004)', async () => {
+    const invoice = await merchant.invoices.create({ satoshis: 1000, description: 'wrong token' })
+    const forged = invoice.bitcoinUri.replace(
+      /token%3D[\w-]+/,
+      'token%3DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    )
+    const err = await wallet.fetchRequest(forged).catch((e: unknown) => e)
+    expect(isPaylinkError(err, 'PL5004')).toBe(true)
+  })
+
+  it('model 2: the wallet pays the relay over REST, bridged to the merchant', async () => {
+    const invoice = await merchant.invoices.create({
+      satoshis: 2000,
+      description: 'real hybrid',
+      model: 'hybrid',
+    })
+    expect(invoice.paymentUrl.startsWith(`${relayUrl}/api/v1/payment/`)).toBe(true)
+    const p = await wallet.fetchRequest(invoice.bitcoinUri)
+    expect(p.paymentUrl).toBe(invoice.paymentUrl)
+    const paid = await wallet.pay(p)
+    expect(paid).toMatchObject({ state: 'acked', ack: { error: 0 } })
+    expect(await merchant.invoices.get(invoice.id)).toMatchObject({ state: 'paid' })
+  })
+})

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// The default suite: embedded defaults only (SQLite, in-process devnet, loopback sockets).
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['test/service/**', 'test/browser/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
