@@ -16,6 +16,8 @@ export interface BenchRow {
   peer: Figure
   /** The ratio DESIGN.md "Targets" asks for (at least), when the row is a target's measure. */
   target?: number
+  /** The target is a ceiling (memory: at most `target` × the peer), not a floor. */
+  atMost?: boolean
   /** One line: what the ratio means. */
   explanation: string
 }
@@ -59,10 +61,11 @@ export function formatRate(f: Figure): string {
   return `${Math.round(f.value).toLocaleString('en-US')} ${f.unit}`
 }
 
-/** "≥ 0.50, met" / "≥ 0.50, not met", or a dash for a row that is no target's measure. */
+/** "≥ 0.50, met" / "≤ 4.00, not met", or a dash for a row that is no target's measure. */
 export function targetCell(row: BenchRow): string {
   if (row.target === undefined) return '—'
-  return `≥ ${row.target.toFixed(2)}, ${ratio(row) >= row.target ? 'met' : 'not met'}`
+  const met = row.atMost === true ? ratio(row) <= row.target : ratio(row) >= row.target
+  return `${row.atMost === true ? '≤' : '≥'} ${row.target.toFixed(2)}, ${met ? 'met' : 'not met'}`
 }
 
 /** The whole of `docs/perf.md`. */

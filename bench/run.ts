@@ -8,6 +8,8 @@ import { cpus, platform, release } from 'node:os'
 import { devnetAccept } from './devnet-accept.ts'
 import { merchantE2e } from './merchant-e2e.ts'
 import { merchantValidate } from './merchant-validate.ts'
+import { relayMemory } from './relay-memory.ts'
+import { relayThroughput } from './relay-throughput.ts'
 import {
   type Benchmark,
   type BenchReport,
@@ -18,7 +20,13 @@ import {
   targetCell,
 } from './report.ts'
 
-const BENCHMARKS: readonly Benchmark[] = [merchantValidate, merchantE2e, devnetAccept]
+const BENCHMARKS: readonly Benchmark[] = [
+  merchantValidate,
+  merchantE2e,
+  relayThroughput,
+  relayMemory,
+  devnetAccept,
+]
 const PERF_DOC = new URL('../docs/perf.md', import.meta.url)
 
 function machine(): Machine {

@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   PL8004: { status: 422, title: 'wallet: not enough spendable coins' },
   PL8005: { status: 502, title: 'wallet: payment host unreachable or its answer unusable' },
   PL8006: { status: 422, title: 'wallet: payment request is for another network' },
+  PL8007: { status: 503, title: 'relay unreachable or refusing' },
   PL9001: { status: 500, title: 'internal error' },
 } as const satisfies Record<string, { status: number; title: string; legacy?: string }>
 

@@ -7,6 +7,8 @@
  * re-sent identical Payment runs this step again. Both ARC and mAPI take a resubmission as
  * success, so broadcasting twice is harmless; the stored ACK is decided once (guarded update).
  */
+
+import type { Logger } from 'pino'
 import type { Broadcaster, BroadcastResult } from '../chain/broadcast-result.ts'
 import type { Clock } from '../core/clock.ts'
 import { PaylinkError } from '../core/errors.ts'
@@ -23,8 +25,20 @@ export interface BroadcastStepOptions {
   broadcaster: Broadcaster
   /** mAPI takes only raw transactions; ARC takes the BEEF the customer sent. */
   takesBeef: boolean
-  /** Where the broadcaster calls back: `{publicUrl}/api/v1/proofs/{txid}?i={paymentId}`. */
-  publicUrl: string
+  /**
+   * Where the broadcaster calls back: `{publicUrl}/api/v1/proofs/{txid}?i={paymentId}`; undefined
+   * for a merchant with no listening port (relay only).
+   */
+  publicUrl: string | undefined
+  /** The relay's proof sink of the invoice's channel (models 2 and 3), registered as well. */
+  relaySink?: (invoiceId: string, txid: string) => Promise<ProofSink | undefined>
+  logger?: Logger
+}
+
+/** A callback URL and its bearer token, as registered with the broadcaster. */
+export interface ProofSink {
+  url: string
+  token: string
 }
 
 export class BroadcastStep {
@@ -36,12 +50,23 @@ export class BroadcastStep {
 
   /** Broadcasts `row` and answers with the stored ACK, or throws the undecided 503. */
   async run(row: MerchantPaymentsTable): Promise<AckAnswer> {
-    const result = await this.#o.broadcaster.broadcast(this.#o.takesBeef ? row.broadcast_body : row.raw_tx, {
-      callbackUrl: `${this.#o.publicUrl}/api/v1/proofs/${row.txid}?i=${row.invoice_id}`,
-      callbackToken: row.callback_token,
-    })
+    const body = this.#o.takesBeef ? row.broadcast_body : row.raw_tx
+    const [first, ...others] = await this.#sinks(row)
+    const result = await this.#o.broadcaster.broadcast(
+      body,
+      first === undefined ? {} : { callbackUrl: first.url, callbackToken: first.token },
+    )
     crashPoint('broadcast')
     if (result.status === 'undecided') throw new PaylinkError(result.code, result.detail)
+    // ARC and mAPI register one callback per submission: the same transaction again adds the
+    // next one. Best effort: a proof that does not call back is still found by polling (§13).
+    for (const sink of result.status === 'accepted' ? others : []) {
+      await this.#o.broadcaster
+        .broadcast(body, { callbackUrl: sink.url, callbackToken: sink.token })
+        .catch((err: unknown) =>
+          this.#o.logger?.warn({ err, txid: row.txid }, 'second callback not registered'),
+        )
+    }
     await this.#settle(row, result)
     const stored = await this.#o.store.db
       .selectFrom('merchant_payments')
@@ -49,6 +74,19 @@ export class BroadcastStep {
       .where('id', '=', row.id)
       .executeTakeFirstOrThrow()
     return { status: stored.ack_status!, body: stored.ack! }
+  }
+
+  /** The relay's sink first when there is one (a merchant behind NAT has only that), then ours. */
+  async #sinks(row: MerchantPaymentsTable): Promise<ProofSink[]> {
+    const relay = await this.#o.relaySink?.(row.invoice_id, row.txid)
+    const own =
+      this.#o.publicUrl === undefined
+        ? undefined
+        : {
+            url: `${this.#o.publicUrl}/api/v1/proofs/${row.txid}?i=${row.invoice_id}`,
+            token: row.callback_token,
+          }
+    return [relay, own].filter((s): s is ProofSink => s !== undefined)
   }
 
   /** Stores the decided outcome once: a concurrent run that lost the race changes nothing. */

@@ -41,8 +41,11 @@ export interface InvoiceServiceOptions {
   store: Store
   clock: Clock
   masterKey: PrivateKey
-  /** Public origin of the P4 endpoints, e.g. `https://shop.example` (no trailing slash). */
-  publicUrl: string
+  /**
+   * Public origin of the P4 endpoints, e.g. `https://shop.example` (no trailing slash); undefined
+   * for a merchant with no listening port, which serves relay invoices only.
+   */
+  publicUrl: string | undefined
   spvRequiredByDefault: boolean
   /** The relay (models 2, 3), when one is configured: opens and joins an invoice's channel. */
   relay?: InvoiceRelay
@@ -54,6 +57,8 @@ export interface InvoiceRelay {
   create(invoiceId: string, model: 'hybrid' | 'websocket', expiresAt: number): Promise<ChannelUrls>
   /** Joins the channel once the invoice is stored. */
   join(invoiceId: string): Promise<void>
+  /** Closes the channel of a cancelled invoice. */
+  cancel(invoiceId: string): Promise<void>
 }
 
 export class Invoices {
@@ -76,6 +81,12 @@ export class Invoices {
     const model = body.model ?? (relay === undefined ? 'rest' : 'websocket')
     if (model !== 'rest' && relay === undefined)
       throw new PaylinkError('PL1009', `model "${model}" needs a relay, and none is configured`)
+    const publicUrl = this.#o.publicUrl
+    if (model === 'rest' && publicUrl === undefined)
+      throw new PaylinkError(
+        'PL1009',
+        'model "rest" needs a merchant that listens; this one serves the relay only',
+      )
     const id = randomId()
     const channel = model === 'rest' ? undefined : await relay?.create(id, model, expiresAt)
     const row: MerchantInvoicesTable = {
@@ -88,7 +99,7 @@ export class Invoices {
       model,
       created_at: now,
       expires_at: expiresAt,
-      payment_url: channel?.paymentUrl ?? `${this.#o.publicUrl}/api/v1/payment/${id}`,
+      payment_url: channel?.paymentUrl ?? `${publicUrl}/api/v1/payment/${id}`,
       script: destinationScript(this.#o.masterKey, id),
       request: null,
       updated_at: now,
@@ -188,6 +199,8 @@ export class Invoices {
         .where('id', '=', id)
         .execute()
     })
+    // Best effort: a channel left open only carries refusals (the invoice is cancelled) until it expires.
+    await this.#o.relay?.cancel(id).catch(() => undefined)
     return this.get(id)
   }
 

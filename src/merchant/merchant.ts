@@ -17,6 +17,7 @@ import type { MerchantDetails } from '../p4/merchant.ts'
 import type { P4Network } from '../p4/payment-terms.ts'
 import { listenOn } from '../server/listen.ts'
 import type { Store } from '../store/index.ts'
+import type { MerchantChannelsTable } from '../store/schema.ts'
 import { ensureApiKey, loadApiKeyHashes } from './api-keys.ts'
 import { BroadcastStep } from './broadcast-step.ts'
 import { FeeQuotes, type FeeSource } from './fee-quotes.ts'
@@ -38,8 +39,11 @@ export interface MerchantOptions {
   /** Block Headers Service base URL. */
   headersUrl: string
   headersKey?: string
-  /** Public origin customers and broadcasters reach (no trailing slash). */
-  publicUrl: string
+  /**
+   * Public origin customers and broadcasters reach (no trailing slash). Undefined for a merchant
+   * with no listening port (`--no-listen`): relay invoices only, proofs through the relay.
+   */
+  publicUrl: string | undefined
   apiKey?: string
   network?: P4Network
   merchant?: MerchantDetails
@@ -93,7 +97,9 @@ export class Merchant {
 
   static async open(o: MerchantOptions): Promise<Merchant> {
     const clock = o.clock ?? systemClock
-    const publicUrl = o.publicUrl.replace(/\/+$/, '')
+    const publicUrl = o.publicUrl?.replace(/\/+$/, '')
+    if (publicUrl === undefined && o.relayUrl === undefined)
+      throw new PaylinkError('PL8001', 'a merchant with no listening port needs a relay (--relay)')
     const createdApiKey = await ensureApiKey(o.store, o.apiKey)
     let keyHashes = await loadApiKeyHashes(o.store)
     const masterKey = await loadMasterKey(o.store)
@@ -128,6 +134,8 @@ export class Merchant {
       broadcaster,
       takesBeef: (o.broadcasterApi ?? 'arc') === 'arc',
       publicUrl,
+      ...(relayLink === undefined ? {} : { relaySink: (id, txid) => relayLink.proofSink(id, txid) }),
+      ...(o.logger === undefined ? {} : { logger: o.logger }),
     })
     const payments = new Payments({ store: o.store, clock, headers, requests, broadcast: broadcastStep })
     const proofs = new Proofs({ store: o.store, clock, headers, ...o.proofDelivery })
@@ -152,6 +160,7 @@ export class Merchant {
     merchant.relay = await relayLink?.start({
       requests,
       payments,
+      proofs,
       allowInsecure: o.allowInsecure ?? false,
       ...(o.relayRetryMs === undefined ? {} : { retryMs: o.relayRetryMs }),
       ...(o.logger === undefined ? {} : { logger: o.logger }),
@@ -175,6 +184,11 @@ export class Merchant {
       this.proofs.poll(broadcaster).catch((err: unknown) => logger?.error({ err }, 'proof poll failed'))
     }, ms)
     this.#poll.unref()
+  }
+
+  /** The stored relay channel of an invoice (models 2 and 3), if any. */
+  relayChannel(invoiceId: string): Promise<MerchantChannelsTable | undefined> {
+    return this.#relayLink?.channels.of(invoiceId) ?? Promise.resolve(undefined)
   }
 
   /** Binds the server; returns its base URL. */

@@ -6,6 +6,7 @@
  * Payment, in the same store transaction. Deliveries retry with back-off (1 s × 2ⁿ, capped at
  * 10 min, at most 10 attempts). The same proof again changes nothing.
  */
+import { MerklePath } from '@bsv/sdk'
 import type { Broadcaster } from '../chain/broadcast-result.ts'
 import type { HeaderSource } from '../chain/headers-client.ts'
 import { type CallbackEvent, readCallback, verifyProof } from '../chain/proof-callback.ts'
@@ -31,9 +32,23 @@ export interface ProofsOptions {
 
 const FAILED_STATUSES = new Set(['REJECTED', 'DOUBLE_SPEND_ATTEMPTED', 'doubleSpend'])
 
+/** How a proof reached the merchant: its own sink, the relay channel, or polling the broadcaster. */
+export type ProofSource = 'callback' | 'relay' | 'poll'
+
+/** A proof just stored (a new one, not the same again). */
+export interface StoredProof {
+  invoiceId: string
+  txid: string
+  /** The ProofEnvelope (§13) as delivered to `proofCallbacks`. */
+  envelope: unknown
+  source: ProofSource
+}
+
 export class Proofs {
   readonly #o: ProofsOptions
   readonly deliveries: DeliveryQueue
+  /** Called after each new proof is stored (the relay link publishes it and closes the channel). */
+  onStored: ((proof: StoredProof) => void) | undefined
 
   constructor(options: ProofsOptions) {
     this.#o = options
@@ -52,10 +67,22 @@ export class Proofs {
     if (!constantTimeEqual(utf8ToBytes(token), utf8ToBytes(payment.callback_token))) {
       throw new PaylinkError('PL6001', 'proof callback without the right token')
     }
+    await this.#apply(payment, body, 'callback')
+  }
+
+  /**
+   * Handles a `proof.create` from the relay channel of `invoiceId` (models 2 and 3): the channel
+   * is the authentication; the ProofEnvelope is verified against the headers like a callback.
+   */
+  async receiveFromRelay(invoiceId: string, txid: string, body: unknown): Promise<void> {
+    await this.#apply(await this.#payment(invoiceId, txid), body, 'relay')
+  }
+
+  async #apply(payment: MerchantPaymentsTable, body: unknown, source: ProofSource): Promise<void> {
     for (const event of readCallback(body)) {
       if (event.txid !== payment.txid)
         throw new PaylinkError('PL6003', `callback is for ${event.txid}, not ${payment.txid}`)
-      if (event.kind === 'proof') await this.#store(payment, event)
+      if (event.kind === 'proof') await this.#store(payment, event, source)
       else if (FAILED_STATUSES.has(event.status)) await this.#failed(payment)
     }
   }
@@ -74,6 +101,7 @@ export class Proofs {
   async #store(
     payment: MerchantPaymentsTable,
     event: Extract<CallbackEvent, { kind: 'proof' }>,
+    source: ProofSource,
   ): Promise<void> {
     const proof = await verifyProof(event, payment.txid, this.#o.headers)
     crashPoint('proof-received')
@@ -121,6 +149,7 @@ export class Proofs {
       }
     })
     this.deliveries.kick()
+    this.onStored?.({ invoiceId: payment.invoice_id, txid: payment.txid, envelope: JSON.parse(body), source })
   }
 
   /**
@@ -146,9 +175,17 @@ export class Proofs {
           ...(status.blockHeight === undefined ? {} : { blockHeight: status.blockHeight }),
         }
         if (status.merklePath !== undefined)
-          await this.#store(payment, { kind: 'proof', txid: payment.txid, bump: status.merklePath, ...block })
+          await this.#store(
+            payment,
+            { kind: 'proof', txid: payment.txid, bump: status.merklePath, ...block },
+            'poll',
+          )
         else if (status.proof !== undefined)
-          await this.#store(payment, { kind: 'proof', txid: payment.txid, tsc: status.proof, ...block })
+          await this.#store(
+            payment,
+            { kind: 'proof', txid: payment.txid, tsc: status.proof, ...block },
+            'poll',
+          )
         else continue
         stored++
       } catch {
@@ -156,6 +193,41 @@ export class Proofs {
       }
     }
     return stored
+  }
+
+  /** Proofs stored for invoices whose relay channel is still open (to be published and closed). */
+  async storedForOpenChannels(): Promise<Omit<StoredProof, 'source'>[]> {
+    const rows = await this.#o.store.db
+      .selectFrom('merchant_payments')
+      .innerJoin('merchant_channels', 'merchant_channels.invoice_id', 'merchant_payments.invoice_id')
+      .select([
+        'merchant_payments.invoice_id',
+        'merchant_payments.txid',
+        'merchant_payments.merkle_path',
+        'merchant_payments.block_hash',
+        'merchant_payments.block_height',
+      ])
+      .where('merchant_channels.state', '=', 'open')
+      .where('merchant_payments.state', '=', 'mined')
+      .execute()
+    const now = this.#o.clock.now()
+    return rows.flatMap((r) =>
+      r.merkle_path === null || r.block_hash === null || r.block_height === null
+        ? []
+        : [
+            {
+              invoiceId: r.invoice_id,
+              txid: r.txid,
+              envelope: proofEnvelope(
+                r.txid,
+                MerklePath.fromHex(r.merkle_path),
+                r.block_hash,
+                r.block_height,
+                now,
+              ),
+            },
+          ],
+    )
   }
 
   /** A broadcaster's late REJECTED / double spend: the payment fails; the invoice stays `paid`. */

@@ -42,20 +42,16 @@ export class RelayChannels {
     this.#o = { ...options, relayUrl: options.relayUrl.replace(/\/+$/, '') }
   }
 
-  /** Creates and stores the channel of invoice `invoiceId`; a relay unreachable or refusing is `PL8001`. */
+  /** Creates and stores the channel of invoice `invoiceId`; a relay unreachable or refusing is `PL8007`. */
   async create(invoiceId: string, model: 'hybrid' | 'websocket', expiresAt: number): Promise<ChannelUrls> {
     const ttlSeconds = Math.min(MAX_TTL_S, Math.max(60, Math.ceil((expiresAt - this.#o.clock.now()) / 1000)))
-    const res = await fetch(`${this.#o.relayUrl}/api/v1/channels`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.#o.relayKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ttlSeconds, reference: invoiceId }),
-      signal: AbortSignal.timeout(10_000),
-    }).catch((err: unknown) => {
-      throw new PaylinkError('PL8001', `relay ${this.#o.relayUrl} unreachable`, { cause: err })
+    const res = await this.#call(`${this.#o.relayUrl}/api/v1/channels`, 'POST', this.#o.relayKey, {
+      ttlSeconds,
+      reference: invoiceId,
     })
     const parsed = channelSchema.safeParse(await res.json().catch(() => undefined))
     if (res.status !== 201 || !parsed.success) {
-      throw new PaylinkError('PL8001', `relay refused to create a channel (HTTP ${res.status})`)
+      throw new PaylinkError('PL8007', `relay refused to create a channel (HTTP ${res.status})`)
     }
     const c = parsed.data
     const row: MerchantChannelsTable = {
@@ -92,6 +88,82 @@ export class RelayChannels {
       .where('state', '=', 'open')
       .where('expires_at', '>', this.#o.clock.now())
       .execute()
+  }
+
+  /**
+   * The relay's proof sink for the broadcaster (§13, models 2 and 3):
+   * `{relay}/api/v1/proofs/{txid}?i={channelId}` with the channel's proof token, on the relay's
+   * public origin (the one its `paymentUrl` names).
+   */
+  proofSink(channel: MerchantChannelsTable, txid: string): { url: string; token: string } | undefined {
+    if (channel.proof_token === null) return undefined
+    const origin = channel.payment_url.replace(/\/api\/v1\/payment\/[^/]*$/, '')
+    return { url: `${origin}/api/v1/proofs/${txid}?i=${channel.channel_id}`, token: channel.proof_token }
+  }
+
+  /** Puts a proof the merchant got elsewhere on the channel, through the relay's sink (§13). */
+  async publishProof(channel: MerchantChannelsTable, txid: string, proofEnvelope: unknown): Promise<void> {
+    const sink = this.proofSink(channel, txid)
+    if (sink === undefined) return
+    const res = await this.#call(sink.url, 'POST', sink.token, proofEnvelope)
+    if (res.status !== 201) throw new PaylinkError('PL8007', `relay refused the proof (HTTP ${res.status})`)
+  }
+
+  /**
+   * Closes the channel at the relay (`DELETE`, §14.5: the relay still hands queued messages to a
+   * party that rejoins before `expiresAt`) and marks it closed here. A channel the relay no
+   * longer knows counts as closed.
+   */
+  async close(channel: MerchantChannelsTable): Promise<void> {
+    const url = `${this.#o.relayUrl}/api/v1/channels/${channel.channel_id}`
+    const res = await this.#call(url, 'DELETE', this.#o.relayKey)
+    if (res.status !== 204 && res.status !== 404 && res.status !== 410) {
+      throw new PaylinkError(
+        'PL8007',
+        `relay refused to close channel ${channel.channel_id} (HTTP ${res.status})`,
+      )
+    }
+    await this.markClosed(channel.invoice_id)
+  }
+
+  /** Polls the relay until a merchant is connected to `channel`; false after `timeoutMs`. */
+  async awaitMerchant(channel: MerchantChannelsTable, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      const res = await this.#call(
+        `${this.#o.relayUrl}/api/v1/channels/${channel.channel_id}`,
+        'GET',
+        this.#o.relayKey,
+      )
+      const status = (await res.json().catch(() => undefined)) as { merchantConnected?: unknown } | undefined
+      if (status?.merchantConnected === true) return true
+      if (Date.now() >= until) return false
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+
+  /** Records a later expiry (the relay's `X-Channel-Expires`, or 24 h after an ACK, §14.5). */
+  async extend(invoiceId: string, expiresAt: number): Promise<void> {
+    await this.#o.store.db
+      .updateTable('merchant_channels')
+      .set({ expires_at: expiresAt })
+      .where('invoice_id', '=', invoiceId)
+      .where('expires_at', '<', expiresAt)
+      .execute()
+  }
+
+  async #call(url: string, method: string, bearer: string, body?: unknown): Promise<Response> {
+    return fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    }).catch((err: unknown) => {
+      throw new PaylinkError('PL8007', `relay ${new URL(url).origin} unreachable`, { cause: err })
+    })
   }
 
   /** Marks a channel closed: it is not rejoined. */

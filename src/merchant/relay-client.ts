@@ -10,12 +10,16 @@ import WebSocket from 'ws'
 import { uuid } from '../core/ids.ts'
 import { type Envelope, envelope, parseEnvelope } from '../p4/relay-envelope.ts'
 import type { MerchantChannelsTable } from '../store/schema.ts'
+import type { Proofs, StoredProof } from './proofs.ts'
 import { answerRelayMessage, type RelayAnswerContext } from './relay-answer.ts'
 import type { RelayChannels } from './relay-channels.ts'
 import { MessageFilter, ORIGIN_HEADER } from './relay-filter.ts'
 
 export interface RelayClientOptions extends RelayAnswerContext {
   channels: RelayChannels
+  proofs: Proofs
+  /** How often the store is checked for channels opened by another process (ms); default 1 s. */
+  syncMs?: number
   /** First reconnect delay (ms), doubled up to `maxRetryMs`; default 1 s. */
   retryMs?: number
   maxRetryMs?: number
@@ -29,10 +33,14 @@ interface Joined {
   timer: NodeJS.Timeout | undefined
   /** Called at each `join.success`. */
   onJoin: () => void
+  /** Replies decided while the socket was down, sent after the next `join.success`. */
+  outbox: string[]
 }
 
 /** How long a new invoice waits for its channel's first `join.success` before it is returned. */
 const FIRST_JOIN_WAIT_MS = 5000
+/** A `payment.ack` with `error` 0 keeps the channel at least this long (§14.5). */
+const ACK_EXTENSION_MS = 24 * 60 * 60 * 1000
 
 export class RelayClient {
   /** This process's `X-Origin-Id`. */
@@ -40,15 +48,46 @@ export class RelayClient {
   readonly #o: RelayClientOptions
   readonly #filter = new MessageFilter(this.origin)
   readonly #joined = new Map<string, Joined>()
+  #syncTimer: NodeJS.Timeout | undefined
   #closed = false
 
   constructor(options: RelayClientOptions) {
     this.#o = options
   }
 
-  /** Joins every open channel (at start). */
+  /**
+   * Joins every open channel, at start and then every second (an invoice created by another
+   * process, `paylink merchant invoice`, is picked up so), and finishes channels whose proof is
+   * already stored (a stop between storing it and closing the channel).
+   */
   async start(): Promise<void> {
-    for (const channel of await this.#o.channels.open()) void this.join(channel)
+    await this.#sync()
+    this.#syncTimer = setInterval(() => {
+      this.#sync().catch((err: unknown) => this.#o.logger?.warn({ err }, 'relay channel sync failed'))
+    }, this.#o.syncMs ?? 1000)
+    this.#syncTimer.unref()
+  }
+
+  async #sync(): Promise<void> {
+    for (const channel of await this.#o.channels.open()) {
+      if (!this.#joined.has(channel.invoice_id)) void this.join(channel)
+    }
+    for (const proof of await this.#o.proofs.storedForOpenChannels()) await this.finish(proof)
+  }
+
+  /**
+   * A proof is stored (§13, models 2 and 3): one that did not come over the channel is put on it
+   * through the relay's sink, so the customer gets it too; then the channel is closed and left.
+   */
+  async finish(proof: Omit<StoredProof, 'source'> & { source?: StoredProof['source'] }): Promise<void> {
+    const channel = await this.#o.channels.of(proof.invoiceId)
+    if (channel === undefined || channel.state !== 'open') return
+    if (proof.source !== 'relay') await this.#o.channels.publishProof(channel, proof.txid, proof.envelope)
+    await this.#o.channels.close(channel)
+    const joined = this.#joined.get(proof.invoiceId)
+    this.#joined.delete(proof.invoiceId)
+    clearTimeout(joined?.timer)
+    joined?.socket?.close(1000, 'proof delivered')
   }
 
   /**
@@ -65,7 +104,7 @@ export class RelayClient {
         clearTimeout(wait)
         resolve()
       }
-      const joined: Joined = { channel, socket: undefined, attempt: 0, timer: undefined, onJoin }
+      const joined: Joined = { channel, socket: undefined, attempt: 0, timer: undefined, onJoin, outbox: [] }
       this.#joined.set(channel.invoice_id, joined)
       this.#connect(joined)
     })
@@ -84,7 +123,7 @@ export class RelayClient {
     joined.socket = socket
     socket.on('message', (data, isBinary) => {
       if (isBinary) return
-      this.#receive(joined, socket, data.toString()).catch((err: unknown) =>
+      this.#receive(joined, data.toString()).catch((err: unknown) =>
         this.#o.logger?.error({ err, invoice: joined.channel.invoice_id }, 'relay message not handled'),
       )
     })
@@ -114,7 +153,7 @@ export class RelayClient {
     joined.timer.unref()
   }
 
-  async #receive(joined: Joined, socket: WebSocket, text: string): Promise<void> {
+  async #receive(joined: Joined, text: string): Promise<void> {
     let message: Envelope | undefined
     try {
       message = parseEnvelope(JSON.parse(text))
@@ -122,13 +161,25 @@ export class RelayClient {
       message = undefined
     }
     if (message === undefined || !this.#filter.admit(message)) return
+    const invoiceId = joined.channel.invoice_id
     if (message.type === 'join.success') {
       joined.attempt = 0
       joined.onJoin()
+      for (const frame of joined.outbox.splice(0)) this.#send(joined, frame)
+      const expires = Date.parse(message.headers['X-Channel-Expires']?.[0] ?? '')
+      if (Number.isFinite(expires)) await this.#extend(joined, expires)
     }
     if (message.type === 'channel.expired') await this.#expired(joined)
-    const reply = await answerRelayMessage(this.#o, joined.channel.invoice_id, message)
-    if (reply === undefined || socket.readyState !== WebSocket.OPEN) return
+    if (message.type === 'proof.create') {
+      const txid = message.headers['X-Tx-Id']?.[0] ?? message.correlationId
+      await this.#o.proofs.receiveFromRelay(invoiceId, txid, message.body)
+      return
+    }
+    const reply = await answerRelayMessage(this.#o, invoiceId, message)
+    if (reply === undefined) return
+    if (reply.type === 'payment.ack' && (reply.body as { error?: unknown }).error === 0) {
+      await this.#extend(joined, Date.now() + ACK_EXTENSION_MS)
+    }
     const out = envelope({
       type: reply.type,
       channelId: joined.channel.channel_id,
@@ -137,7 +188,22 @@ export class RelayClient {
       body: reply.body,
       ...(reply.expiration === undefined ? {} : { expiration: reply.expiration }),
     })
-    socket.send(JSON.stringify(out))
+    this.#send(joined, JSON.stringify(out))
+  }
+
+  /**
+   * Sends on the channel's current socket; while it is down (cut mid-payment, say) the reply
+   * waits for the rejoin, so a customer still waiting gets its ACK without sending again.
+   */
+  #send(joined: Joined, frame: string): void {
+    if (joined.socket?.readyState === WebSocket.OPEN) joined.socket.send(frame)
+    else if (joined.outbox.length < 100) joined.outbox.push(frame)
+  }
+
+  async #extend(joined: Joined, expiresAt: number): Promise<void> {
+    if (expiresAt <= joined.channel.expires_at) return
+    joined.channel = { ...joined.channel, expires_at: expiresAt }
+    await this.#o.channels.extend(joined.channel.invoice_id, expiresAt)
   }
 
   async #expired(joined: Joined): Promise<void> {
@@ -148,6 +214,7 @@ export class RelayClient {
   /** Closes every socket; nothing is rejoined after. */
   async close(): Promise<void> {
     this.#closed = true
+    clearInterval(this.#syncTimer)
     for (const joined of this.#joined.values()) {
       clearTimeout(joined.timer)
       joined.socket?.close(1000, 'merchant closing')

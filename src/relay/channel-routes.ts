@@ -1,7 +1,7 @@
 /**
  * The channel API (PROTOCOLS.md P4 §14.1): `POST /api/v1/channels`, `GET` and `DELETE
  * /api/v1/channels/{channelId}`, behind a merchant key (401 `PL1007`). Another key's channel is
- * 404 `N00001`; past 10,000 open channels per key → 429 `PL1006`.
+ * 404 `N00001`; past 10,000 open channels per key (configurable) → 429 `PL1006`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
@@ -14,7 +14,8 @@ import { matchMerchantKey } from './merchant-keys.ts'
 import { bearerOf } from './secrets.ts'
 import { paymentUrlOf, rfc3339, wsUrlOf } from './urls.ts'
 
-const MAX_OPEN_PER_KEY = 10_000
+/** Open channels per merchant key (§14.1). */
+export const MAX_OPEN_PER_KEY = 10_000
 
 const createBody = z
   .object({
@@ -29,6 +30,7 @@ export interface ChannelRouteDeps {
   clock: Clock
   publicUrl: string
   defaultTtlSeconds: number
+  maxOpenPerKey: number
   keyHashes: () => readonly string[]
 }
 
@@ -50,7 +52,7 @@ export function channelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): voi
     const hash = owner(req)
     const body = createBody.safeParse(req.body)
     if (!body.success) throw schemaFailure(body.error, 'channel request')
-    if ((await deps.channels.openCount(hash)) >= MAX_OPEN_PER_KEY) {
+    if ((await deps.channels.openCount(hash)) >= deps.maxOpenPerKey) {
       throw new PaylinkError('PL1006', 'too many open channels for this key')
     }
     const ttl = body.data?.ttlSeconds ?? deps.defaultTtlSeconds

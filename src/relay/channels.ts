@@ -19,6 +19,8 @@ export interface Channel {
   state: ChannelState
   reference: string | null
   ackTxid: string | null
+  /** When a merchant connection was last seen (ms), for customer joins after a restart (§14.2). */
+  merchantSeenAt: number | null
   expiresAt: number
   createdAt: number
 }
@@ -41,6 +43,7 @@ function fromRow(r: RelayChannelsTable): Channel {
     state: r.state,
     reference: r.reference,
     ackTxid: r.ack_txid,
+    merchantSeenAt: r.merchant_seen_at === null ? null : Number(r.merchant_seen_at),
     expiresAt: Number(r.expires_at),
     createdAt: Number(r.created_at),
   }
@@ -68,6 +71,7 @@ export class Channels {
       state: 'open',
       reference,
       ack_txid: null,
+      merchant_seen_at: null,
       expires_at: now + ttlSeconds * 1000,
       created_at: now,
     }
@@ -85,13 +89,14 @@ export class Channels {
     return row === undefined ? undefined : fromRow(row)
   }
 
-  /** How many channels of `ownerHash` are open. */
+  /** How many channels of `ownerHash` are open (a channel past `expiresAt` no longer counts). */
   async openCount(ownerHash: string): Promise<number> {
     const row = await this.#store.db
       .selectFrom('relay_channels')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('owner_hash', '=', ownerHash)
       .where('state', '=', 'open')
+      .where('expires_at', '>', this.#clock.now())
       .executeTakeFirst()
     return Number(row?.n ?? 0)
   }
@@ -107,6 +112,15 @@ export class Channels {
       .where('state', '=', channel.state)
       .execute()
     return true
+  }
+
+  /** Records that a merchant connection was seen on `id` at `at`. */
+  async merchantSeen(id: string, at: number): Promise<void> {
+    await this.#store.db
+      .updateTable('relay_channels')
+      .set({ merchant_seen_at: at })
+      .where('id', '=', id)
+      .execute()
   }
 
   /** Records an error-0 ACK: `ackTxid`, and `expiresAt` pushed to at least `until`. */

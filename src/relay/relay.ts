@@ -12,9 +12,11 @@ import { listenOn } from '../server/listen.ts'
 import type { Store } from '../store/index.ts'
 import { buildRelayApp } from './app.ts'
 import { Bridge } from './bridge.ts'
+import { MAX_OPEN_PER_KEY } from './channel-routes.ts'
 import { Channels } from './channels.ts'
+import { MAX_BUFFERED } from './connection.ts'
 import { Hub } from './hub.ts'
-import { IpLimits } from './ip-limits.ts'
+import { type IpCaps, IpLimits } from './ip-limits.ts'
 import { addMerchantKey, loadMerchantKeyHashes } from './merchant-keys.ts'
 import { RelayQueue } from './queue.ts'
 
@@ -30,8 +32,12 @@ export interface RelayOptions {
   maxPayload?: number
   /** Merchant keys to accept besides the stored ones (stored as hashes). */
   merchantKeys?: readonly string[]
-  /** Per-IP caps (§14.7): open sockets (32) and joins a minute (60). */
-  ipCaps?: { sockets?: number; joinsPerMinute?: number }
+  /** Per-IP caps (§14.7): open sockets (32), joins a minute (60), REST requests a minute (120). */
+  ipCaps?: IpCaps
+  /** Open channels per merchant key (10,000; §14.1). */
+  maxOpenChannels?: number
+  /** Unsent bytes past which a peer that does not read is closed with 1013, bytes (1 MiB; §14.7). */
+  maxBuffered?: number
   /** Heartbeat period, ms (30 s). */
   pingMs?: number
   clock?: Clock
@@ -57,6 +63,7 @@ export class Relay {
     const queue = new RelayQueue(o.store)
     const hub = new Hub({ channels, queue, clock, ...(o.logger === undefined ? {} : { logger: o.logger }) })
     const bridge = new Bridge(hub, clock, o.bridgeTimeoutMs ?? 10_000)
+    const limits = new IpLimits(clock, o.ipCaps)
     const recordAck = (id: string, txid: string | null, until: number) => channels.recordAck(id, txid, until)
     const app = await buildRelayApp({
       channels: {
@@ -65,6 +72,7 @@ export class Relay {
         clock,
         publicUrl,
         defaultTtlSeconds: o.channelTtl ?? 7200,
+        maxOpenPerKey: o.maxOpenChannels ?? MAX_OPEN_PER_KEY,
         keyHashes: () => keyHashes,
       },
       ws: {
@@ -73,10 +81,12 @@ export class Relay {
         hub,
         clock,
         frames: { hub, bridge, clock, recordAck },
-        limits: new IpLimits(clock, o.ipCaps),
+        limits,
+        maxBuffered: o.maxBuffered ?? MAX_BUFFERED,
       },
       bridge: { bridge, channels, clock, publicUrl, maxBody: 64 * 1024 },
       proofs: { channels, hub, clock },
+      limits,
       maxPayload: o.maxPayload ?? 1024 * 1024,
       ...(o.logger === undefined ? {} : { logger: o.logger }),
     })
@@ -102,7 +112,7 @@ export class Relay {
 
   async close(): Promise<void> {
     for (const t of this.#timers) clearInterval(t)
-    this.hub.stop()
+    await this.hub.stop()
     await this.app.close()
   }
 }

@@ -2,7 +2,8 @@
  * `GET /ws/{channelId}` (PROTOCOLS.md P4 §14.2): every refusal is a plain HTTP ClientError
  * answered in `preValidation`, before any upgrade (defect D3), in the order of the table:
  * unknown 404 `PL5001`, expired or closed 410 `PL5005`, token missing 401 `PL5003`, wrong token
- * or role 403 `PL5004`, customer without merchant 404 `PL5002`, caps 429 `PL1006`. Then the hub
+ * or role 403 `PL5004`, customer without merchant 404 `PL5002` (not on a closing channel, which
+ * only hands over its queue), caps 429 `PL1006`. Then the hub
  * takes the connection.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -26,6 +27,8 @@ export interface WsRouteDeps {
   clock: Clock
   frames: FrameDeps
   limits: IpLimits
+  /** Unsent bytes past which a peer is closed with 1013 (§14.7). */
+  maxBuffered: number
 }
 
 interface Admitted {
@@ -50,7 +53,7 @@ export function wsRoute(app: FastifyInstance, deps: WsRouteDeps): void {
       if (entry === undefined) return socket.close(1011, 'not admitted')
       const live = deps.hub.live(entry.channel.id, entry.channel.expiresAt)
       live.closing = entry.channel.state === 'closing'
-      const conn = new Connection(entry.role, socket)
+      const conn = new Connection(entry.role, socket, deps.maxBuffered)
       socket.on('message', (data, isBinary) => onFrame(deps.frames, live, conn, data, isBinary))
       socket.on('pong', () => {
         conn.alive = true
@@ -76,7 +79,9 @@ async function admit(deps: WsRouteDeps, req: JoinRequest): Promise<Admitted> {
   if (token === undefined || token === '') throw new PaylinkError('PL5003', 'no channel token')
   const hash = role === 'merchant' ? channel.merchantTokenHash : channel.customerTokenHash
   if (!secretMatches(hash, token)) throw new PaylinkError('PL5004', 'wrong channel token for this role')
-  if (role === 'customer' && !deps.hub.merchantPresent(channel.id)) {
+  // A closing channel only hands over what is queued (the proof, §13): no merchant is needed.
+  const closing = channel.state === 'closing'
+  if (role === 'customer' && !closing && !deps.hub.merchantPresent(channel.id, channel.merchantSeenAt)) {
     throw new PaylinkError('PL5002', 'the merchant is not connected')
   }
   if (role === 'customer' && (deps.hub.find(channel.id)?.customers.size ?? 0) >= MAX_CUSTOMERS) {

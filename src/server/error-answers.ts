@@ -16,6 +16,7 @@ const RETRY_AFTER: Partial<Record<string, number>> = {
   PL4001: 5,
   PL4002: 5,
   PL4003: 60,
+  PL8007: 10,
 }
 
 /** Maps fastify's own client errors to catalogue codes; anything unknown is our defect. */

@@ -210,7 +210,7 @@ export interface WalletProofsTable {
   block_height: number
   /** BUMP (BRC-74) hex. */
   merkle_path: string
-  source: 'broadcaster' | 'callback'
+  source: 'broadcaster' | 'callback' | 'relay'
   received_at: number
 }
 
@@ -230,6 +230,8 @@ export interface RelayChannelsTable {
   state: 'open' | 'closing' | 'expired'
   reference: string | null
   ack_txid: string | null
+  /** When a merchant connection was last seen (ms; migration 006). */
+  merchant_seen_at: number | null
   expires_at: number
   created_at: number
 }

@@ -20,6 +20,7 @@ import { Payer, type PayOptions, type PayResult } from './payer.ts'
 import { type Dialect, fetchPresentation, type Presentation } from './presentation.ts'
 import { type ProofServer, serveProofs } from './proof-server.ts'
 import { checkProofs, listProofs, type ProofRecord } from './proofs.ts'
+import { collectRelayProofs } from './relay-proofs.ts'
 import {
   addressOf,
   createIdentity,
@@ -127,6 +128,16 @@ export class Wallet {
   checkProofs(arcUrl: string, services: ServiceOptions = {}): Promise<ProofRecord[]> {
     const arc = new ArcClient(arcUrl, services.arcKey === undefined ? {} : { apiKey: services.arcKey })
     return checkProofs(this.store, this.#clock, arc, this.#headers(services.headersUrl ?? arcUrl, services))
+  }
+
+  /**
+   * Rejoins the relay channel of each acked payment made over one (model 3) and still without a
+   * proof, and stores the `proof.create` the relay kept for it once it verifies.
+   */
+  collectRelayProofs(headersUrl: string, services: ServiceOptions = {}): Promise<ProofRecord[]> {
+    return collectRelayProofs(this.store, this.#clock, this.#headers(headersUrl, services), {
+      allowInsecure: this.#http.allowInsecure === true,
+    })
   }
 
   /** Starts this wallet's `proofCallbacks` endpoint; pass its `url` to `pay` as `proofCallbackUrl`. */

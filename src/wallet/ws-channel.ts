@@ -19,7 +19,8 @@ export type JoinOutcome =
   | { kind: 'failed'; detail: string }
 
 interface Waiter {
-  correlationId: string
+  /** Undefined: any `correlationId`. */
+  correlationId: string | undefined
   types: readonly string[]
   resolve: (message: Envelope | undefined) => void
 }
@@ -29,6 +30,7 @@ export class WsChannel {
   readonly #channelId: string
   readonly #seen = new Set<string>()
   readonly #waiters = new Set<Waiter>()
+  readonly #early: Envelope[] = []
 
   private constructor(socket: WebSocket, channelId: string) {
     this.#socket = socket
@@ -100,6 +102,22 @@ export class WsChannel {
     })
   }
 
+  /** The next message of one of `types` (queued ones come right after the join); undefined on time-out. */
+  next(types: readonly string[], timeoutMs: number): Promise<Envelope | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), timeoutMs)
+      const waiter: Waiter = { correlationId: undefined, types, resolve: (m) => done(m) }
+      const done = (m: Envelope | undefined): void => {
+        clearTimeout(timer)
+        this.#waiters.delete(waiter)
+        resolve(m)
+      }
+      this.#waiters.add(waiter)
+      const early = this.#early.findIndex((m) => types.includes(m.type))
+      if (early >= 0) done(this.#early.splice(early, 1)[0])
+    })
+  }
+
   /** Sends one message on the channel. */
   send(message: {
     type: string
@@ -124,9 +142,14 @@ export class WsChannel {
       if (this.#seen.has(message.messageId)) return
       this.#seen.add(message.messageId)
     }
-    for (const w of this.#waiters) {
-      if (w.correlationId === message.correlationId && w.types.includes(message.type)) w.resolve(message)
-    }
+    const waiter = [...this.#waiters].find(
+      (w) =>
+        (w.correlationId ?? message.correlationId) === message.correlationId &&
+        w.types.includes(message.type),
+    )
+    if (waiter !== undefined) waiter.resolve(message)
+    // Queued messages arrive right after join.success, maybe before anyone waits for them.
+    else if (this.#early.length < 100) this.#early.push(message)
   }
 
   close(): void {

@@ -10,7 +10,8 @@ import { type Envelope, envelope, parseEnvelope } from '../../src/p4/relay-envel
 import { parsePaymentUri } from '../../src/p4/uri.ts'
 import type { Wallet } from '../../src/wallet/index.ts'
 import { type RelayShop, startRelayShop } from '../support/fake-relay.ts'
-import { startShop } from '../support/merchant.ts'
+import { admin, startShop } from '../support/merchant.ts'
+import { freePort } from '../support/ports.ts'
 import { eventually, openWallet } from '../wallet/wallet-support.ts'
 
 let shop: RelayShop
@@ -160,6 +161,23 @@ describe('merchant relay client', () => {
       expect((await plain.merchant.invoices.create({ satoshis: 1000, description: 'x' })).model).toBe('rest')
     } finally {
       await plain.close()
+    }
+  })
+
+  it('a relay that cannot be reached at invoice creation is 503 PL8007 with Retry-After, nothing stored', async () => {
+    const down = await startShop({
+      net: shop.net,
+      relayUrl: `http://127.0.0.1:${await freePort()}`,
+      relayKey: 'k',
+    })
+    try {
+      const res = await admin(down, 'POST', '/api/v1/invoices', { satoshis: 1000, description: 'x' })
+      expect(res.status).toBe(503)
+      expect(res.headers['retry-after']).toBe('10')
+      expect(res.body).toMatchObject({ reason: 'PL8007' })
+      expect((await admin(down, 'GET', '/api/v1/invoices')).body).toMatchObject({ invoices: [] })
+    } finally {
+      await down.close()
     }
   })
 })

@@ -1,7 +1,9 @@
 /**
  * The merchant's relay client against the real `paylink relay` (src/relay), in process: a
- * merchant that never listens, a wallet paying a model-3 invoice over the channel and a model-2
- * invoice over the relay's REST bridge (PROTOCOLS.md P4 §1, §14.4, §14.6).
+ * merchant with no listening port (no public URL at all), a wallet paying a model-3 invoice over
+ * the channel and a model-2 invoice over the relay's REST bridge (PROTOCOLS.md P4 §1, §14.4,
+ * §14.6); the proof then goes devnet → relay sink → `proof.create` to both (§13), the merchant
+ * closes the channel, and the wallet rejoins it to take the proof kept for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPaylinkError } from '../../src/core/errors.ts'
@@ -9,6 +11,7 @@ import { Merchant } from '../../src/merchant/merchant.ts'
 import { Relay } from '../../src/relay/relay.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import type { Wallet } from '../../src/wallet/index.ts'
+import { until } from '../support/callback-receiver.ts'
 import { type RunningDevnet, startDevnet, tempDb } from '../support/devnet.ts'
 import { API_KEY } from '../support/merchant.ts'
 import { freePort } from '../support/ports.ts'
@@ -38,8 +41,9 @@ beforeAll(async () => {
     headersUrl: net.urls.headers,
     apiKey: API_KEY,
     allowInsecure: true,
-    publicUrl: 'http://127.0.0.1:9',
+    publicUrl: undefined,
     relayUrl,
+    relayRetryMs: 100,
     relayKey: RELAY_KEY,
   })
   wallet = await openWallet()
@@ -90,4 +94,33 @@ describe('merchant on the real relay, no listening port', () => {
     expect(paid).toMatchObject({ state: 'acked', ack: { error: 0 } })
     expect(await merchant.invoices.get(invoice.id)).toMatchObject({ state: 'paid' })
   })
+
+  it('the proof reaches merchant and wallet through the relay; the merchant closes the channel', async () => {
+    const invoice = await merchant.invoices.create({ satoshis: 1500, description: 'proof over relay' })
+    const paid = await wallet.pay(await wallet.fetchRequest(invoice.bitcoinUri))
+    expect(paid).toMatchObject({ state: 'acked' })
+    const channel = await merchant.relayChannel(invoice.id)
+    const mined = await fetch(`${net.urls.base}/devnet/mine`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blocks: 1 }),
+    })
+    expect(mined.status).toBe(200)
+    // The devnet calls the relay's sink (the only callback: this merchant has no URL), the relay
+    // sends proof.create to the merchant, which verifies and stores it, then closes the channel.
+    await until(async () => (await merchant.invoices.get(invoice.id)).payment?.state === 'mined', 15_000)
+    const view = await merchant.invoices.get(invoice.id)
+    expect(view.payment?.proof?.blockHash).toMatch(/^[0-9a-f]{64}$/)
+    await until(async () => (await merchant.relayChannel(invoice.id))?.state === 'closed')
+    const status = await fetch(`${relayUrl}/api/v1/channels/${channel?.channel_id}`, {
+      headers: { authorization: `Bearer ${RELAY_KEY}` },
+    })
+    expect(await status.json()).toMatchObject({ state: 'closing', merchantConnected: false })
+    // The wallet was not on the channel when the proof came: the relay kept it in its queue.
+    const collected = await wallet.collectRelayProofs(net.urls.headers)
+    // (The model-3 payment of the first test was mined in the same block: its proof comes too.)
+    const ours = collected.find((p) => p.txid === paid.txid)
+    expect(ours).toMatchObject({ source: 'relay', merklePath: view.payment?.proof?.merklePath })
+    expect(collected.every((p) => p.source === 'relay')).toBe(true)
+  }, 30_000)
 })

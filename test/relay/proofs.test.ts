@@ -1,9 +1,11 @@
 import { MerklePath } from '@bsv/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/core/clock.ts'
 import {
   Client,
   createChannel,
   customerUrl,
+  MERCHANT_KEY,
   merchantUrl,
   type RunningRelay,
   startRelay,
@@ -79,5 +81,38 @@ describe('relay proof sink (§13)', () => {
     expect(await back.nth(2)).toMatchObject({ type: 'proof.create', correlationId: TXID })
     back.close()
     merchant.close()
+  })
+
+  it('a customer rejoining a closed channel long after the merchant left still gets its proof', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-21T12:00:00Z'))
+    const own = await startRelay({ clock })
+    try {
+      const c = await createChannel(own.base)
+      const merchant = await Client.connect(merchantUrl(c))
+      await merchant.nth(1)
+      merchant.send({ type: 'payment.ack', correlationId: 'p', body: { tx_id: TXID, error: 0 } })
+      const sink = `${own.base}/api/v1/proofs/${TXID}?i=${c.channelId}`
+      const posted = await fetch(sink, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.proofToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(arcMined(TXID)),
+      })
+      expect(posted.status).toBe(201)
+      const closed = await fetch(`${own.base}/api/v1/channels/${c.channelId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+      })
+      expect(closed.status).toBe(204)
+      await merchant.until(() => merchant.closed !== undefined)
+      clock.advance(10 * 60_000)
+      const customer = await Client.connect(customerUrl(c))
+      // Its queue: the ACK it missed, the proof, then the end of the channel.
+      expect(await customer.nth(2)).toMatchObject({ type: 'payment.ack' })
+      expect(await customer.nth(3)).toMatchObject({ type: 'proof.create', correlationId: TXID })
+      expect(await customer.nth(4)).toMatchObject({ type: 'channel.expired' })
+      await customer.until(() => customer.closed !== undefined)
+    } finally {
+      await own.close()
+    }
   })
 })

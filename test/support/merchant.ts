@@ -57,7 +57,11 @@ export async function admin(shop: RunningShop, method: string, path: string, bod
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  return {
+    status: res.status,
+    headers: Object.fromEntries(res.headers),
+    body: (await res.json()) as Record<string, unknown>,
+  }
 }
 
 /** A funded customer: one faucet coin of `satoshis`. */

@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { parse, resolveConfig } from '../../core/config.ts'
 import { PaylinkError } from '../../core/errors.ts'
+import { createInvoiceSchema } from '../../merchant/invoices.ts'
 import { Merchant } from '../../merchant/merchant.ts'
+import { createStoredInvoice } from '../../merchant/stored-invoice.ts'
 import { openStore } from '../../store/index.ts'
 import { dataDir } from '../data-dir.ts'
 import { cliLogger } from '../logger.ts'
@@ -33,6 +35,7 @@ const SETTINGS = {
   allowInsecure: { env: 'PAYLINK_ALLOW_INSECURE', default: false, parse: parse.boolean },
   relay: { env: 'PAYLINK_RELAY_URL', default: '', parse: parse.string },
   relayKey: { env: 'PAYLINK_RELAY_KEY', default: '', parse: parse.string },
+  listen: { env: 'PAYLINK_MERCHANT_LISTEN', default: true, parse: parse.boolean },
 }
 
 type Config = ReturnType<typeof resolveConfig<typeof SETTINGS>>
@@ -85,9 +88,75 @@ export function merchantCommand(): Command {
       'relay (paylink relay) for hybrid and websocket invoices (env PAYLINK_RELAY_URL)',
     )
     .option('--relay-key <key>', 'the merchant key the relay issued (env PAYLINK_RELAY_KEY)')
+    .option(
+      '--no-listen',
+      'bind no port at all (behind NAT): serve relay invoices only, created with `paylink merchant invoice`',
+    )
     .action(async (flags: Record<string, string | boolean | undefined>) => {
-      await startMerchant(resolveConfig(SETTINGS, flags, process.env))
+      // commander sets `listen: true` unless --no-listen is given: only `false` is a flag here,
+      // so PAYLINK_MERCHANT_LISTEN=false still counts.
+      const given = { ...flags, listen: flags['listen'] === false ? false : undefined }
+      await startMerchant(resolveConfig(SETTINGS, given, process.env))
     })
+    .addCommand(invoiceCommand())
+}
+
+const INVOICE_SETTINGS = {
+  db: SETTINGS.db,
+  relay: SETTINGS.relay,
+  relayKey: SETTINGS.relayKey,
+  spvRequired: SETTINGS.spvRequired,
+}
+
+/**
+ * `paylink merchant invoice`: creates an invoice in the merchant's store without its HTTP API,
+ * for a merchant running with `--no-listen`. A relay invoice's channel is opened here; the
+ * running merchant joins it within a second, and this waits (10 s at most) until it has.
+ */
+function invoiceCommand(): Command {
+  return new Command('invoice')
+    .description('create an invoice in the store of a merchant (one that runs with --no-listen, say)')
+    .requiredOption('--amount <satoshis>', 'amount in satoshis')
+    .option('--description <text>', 'what is paid for', 'payment')
+    .option('--reference <text>', "the merchant's own reference")
+    .addOption(new Option('--model <model>', 'P4 deployment model').choices(['rest', 'hybrid', 'websocket']))
+    .option('--json', 'print the Invoice object (as the admin API answers it)')
+    .action(async (flags: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const all = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>()
+      const c = resolveConfig(INVOICE_SETTINGS, all, process.env)
+      const body = createInvoiceSchema.safeParse({
+        satoshis: Number(flags['amount']),
+        description: flags['description'],
+        ...(typeof flags['reference'] === 'string' ? { reference: flags['reference'] } : {}),
+        ...(typeof flags['model'] === 'string' ? { model: flags['model'] } : {}),
+      })
+      if (!body.success) throw new PaylinkError('PL1004', `invalid invoice: ${body.error.issues[0]?.message}`)
+      const store = await openStore(storeLocation(c.db))
+      try {
+        const { invoice, merchantJoined } = await createStoredInvoice(store, body.data, {
+          spvRequired: c.spvRequired,
+          ...(c.relay === '' ? {} : { relayUrl: c.relay, relayKey: c.relayKey }),
+        })
+        if (!merchantJoined) {
+          process.stderr.write(
+            'warning: no merchant has joined the channel yet; is `paylink merchant --no-listen` running on this store?\n',
+          )
+        }
+        if (flags['json'] === true) process.stdout.write(`${JSON.stringify(invoice, null, 2)}\n`)
+        else {
+          process.stdout.write(
+            `invoice ${invoice.id}: ${invoice.satoshis} satoshis, model ${invoice.model}\n`,
+          )
+          process.stdout.write(`  pay with  ${invoice.bitcoinUri}\n`)
+        }
+      } finally {
+        await store.close()
+      }
+    })
+}
+
+function storeLocation(db: string): string {
+  return db !== '' ? db : (process.env['DATABASE_URL'] ?? join(dataDir(), 'merchant.db'))
 }
 
 async function startMerchant(c: Config): Promise<void> {
@@ -97,9 +166,12 @@ async function startMerchant(c: Config): Promise<void> {
   const scheme = tls === undefined ? 'http' : 'https'
   const publicUrl = c.publicUrl !== '' ? c.publicUrl : `${scheme}://${c.host}:${c.port}`
   const arc = c.arc !== '' ? c.arc : DEVNET
-  const store = await openStore(
-    c.db !== '' ? c.db : (process.env['DATABASE_URL'] ?? join(dataDir(), 'merchant.db')),
-  )
+  if (!c.listen && c.relay === '')
+    throw new PaylinkError(
+      'PL8001',
+      '--no-listen needs a relay (--relay): customers reach the merchant there',
+    )
+  const store = await openStore(storeLocation(c.db))
   const merchant = await Merchant.open({
     store,
     broadcasterUrl: c.mapi !== '' ? c.mapi : arc,
@@ -107,7 +179,7 @@ async function startMerchant(c: Config): Promise<void> {
     ...(c.arcKey === '' ? {} : { broadcasterKey: c.arcKey }),
     headersUrl: c.headers !== '' ? c.headers : arc,
     ...(c.headersKey === '' ? {} : { headersKey: c.headersKey }),
-    publicUrl,
+    publicUrl: c.listen ? publicUrl : undefined,
     ...(c.apiKey === '' ? {} : { apiKey: c.apiKey }),
     spvRequired: c.spvRequired,
     maxBody: c.maxBody,
@@ -117,22 +189,27 @@ async function startMerchant(c: Config): Promise<void> {
     ...(c.relayKey === '' ? {} : { relayKey: c.relayKey }),
     logger: cliLogger('merchant'),
   })
-  const base = await merchant.listen(c.port, c.host)
   const out = process.stdout
-  out.write(`paylink merchant on ${base}\n`)
-  out.write(`  invoices     POST ${publicUrl}/api/v1/invoices  (Authorization: Bearer <admin key>)\n`)
-  out.write(`  payments     ${publicUrl}/api/v1/payment/{id}\n`)
+  if (c.listen) out.write(`paylink merchant on ${await merchant.listen(c.port, c.host)}\n`)
+  else out.write('paylink merchant with no listening port: relay invoices only (paylink merchant invoice)\n')
+  if (c.listen) {
+    out.write(`  invoices     POST ${publicUrl}/api/v1/invoices  (Authorization: Bearer <admin key>)\n`)
+    out.write(`  payments     ${publicUrl}/api/v1/payment/{id}\n`)
+  }
   out.write(`  broadcaster  ${c.mapi !== '' ? `mAPI ${c.mapi}` : `ARC ${arc}`}\n`)
   out.write(`  headers      ${c.headers !== '' ? c.headers : arc}\n`)
   if (c.relay !== '') out.write(`  relay        ${c.relay} (invoices default to model websocket)\n`)
   out.write(`  store        ${store.location} (${store.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'})\n`)
-  if (merchant.createdApiKey !== undefined) {
+  if (merchant.createdApiKey !== undefined && c.listen) {
     out.write(
       `  admin key    ${merchant.createdApiKey}\n               (created now and shown once: keep it)\n`,
     )
   }
   out.write('Ctrl-C stops it.\n')
+  // With no server, nothing else holds the process open (the merchant's timers are unref'd).
+  const keepAlive = c.listen ? undefined : setInterval(() => undefined, 2 ** 30)
   onShutdown(async () => {
+    clearInterval(keepAlive)
     await merchant.close()
     await store.close()
   })

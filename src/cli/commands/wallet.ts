@@ -233,7 +233,10 @@ function retryCommand(): Command {
 
 function proofsCommand(): Command {
   return storeOptions(new Command('proofs'))
-    .description('list the merkle proofs held; with --arc, first ask the broadcaster for the missing ones')
+    .description(
+      'list the merkle proofs held; with --headers (or --arc), first collect the missing ones: from the ' +
+        'relay channels payments were made over, and with --arc from the broadcaster',
+    )
     .addOption(
       new Option('--arc <url>', 'ARC broadcaster to ask (the devnet serves one)').env('PAYLINK_ARC_URL'),
     )
@@ -245,6 +248,8 @@ function proofsCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (flags: StoreFlags & { arc?: string; headers?: string }) => {
       const proofs = await withWallet(flags, async (w) => {
+        const headers = flags.headers ?? flags.arc
+        if (headers !== undefined) await w.collectRelayProofs(headers)
         if (flags.arc !== undefined) {
           await w.checkProofs(flags.arc, flags.headers === undefined ? {} : { headersUrl: flags.headers })
         }

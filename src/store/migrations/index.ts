@@ -9,6 +9,7 @@ import { merchant002 } from './002-merchant.ts'
 import { wallet003 } from './003-wallet.ts'
 import { relay004 } from './004-relay.ts'
 import { merchantRelay005 } from './005-merchant-relay.ts'
+import { relaySeen006 } from './006-relay-merchant-seen.ts'
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-devnet': devnet001,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-wallet': wallet003,
   '004-relay': relay004,
   '005-merchant-relay': merchantRelay005,
+  '006-relay-merchant-seen': relaySeen006,
 }
 
 /**
