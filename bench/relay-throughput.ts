@@ -371,11 +371,9 @@ function report(size: Sizes, tally: Tally<Rated>): BenchReport {
       `Per message ${us(relay.value)} µs of the one thread through the relay against ${us(echo.value)} µs ` +
         'per echo: both move a frame over two websocket hops, but the relay also parses the envelope with ' +
         'zod, fills `messageId`/`channelId`/`clientID`, looks the `messageId` up among the channel’s ' +
-        'last 1000 (`LiveChannel.seenBefore`, a linear `Array.includes`, so a channel slows down as its ' +
-        'first 1000 messages fill it), serialises the envelope again, and queues the delivery behind the ' +
-        "channel's mutex until the write has completed. With that look-up made a `Set` (tried while " +
-        'writing this benchmark, not in the relay) the ratio was 0.58 against 0.40 without, in back-to-back ' +
-        'runs on this machine.',
+        'last 1000 (`LiveChannel.seenBefore`, a `Set`: it was a linear `Array.includes` when this benchmark ' +
+        'was written, and the ratio was then 0.40), serialises the envelope again, and queues the delivery ' +
+        "behind the channel's mutex until the write has completed.",
       `Measured in ${size.rounds} interleaved rounds of ${size.windowMs / 1000} s per side, after ` +
         `${size.warmupMs / 1000} s of unmeasured traffic on each. Per-round spread: ${tally.spreads()}.`,
       'Run alone: `npm run bench -- --only relay-throughput`.',
