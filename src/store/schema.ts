@@ -260,7 +260,23 @@ export interface MerchantChannelsTable {
   state: 'open' | 'closed'
 }
 
+/** An Amiko node's whole state (protocols-amiko.md §12), one JSON document per node. */
+export interface AmikoStateTable {
+  node: string
+  json: string
+  updated_at: number
+}
+
+/** One line of an Amiko node's payment log (§12.6), never rewritten. */
+export interface AmikoPaymentLogTable {
+  node: string
+  seq: number
+  line: string
+}
+
 export interface Database {
+  amiko_state: AmikoStateTable
+  amiko_payment_log: AmikoPaymentLogTable
   merchant_channels: MerchantChannelsTable
   merchant_meta: MerchantMetaTable
   merchant_invoices: MerchantInvoicesTable

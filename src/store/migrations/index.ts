@@ -10,6 +10,7 @@ import { wallet003 } from './003-wallet.ts'
 import { relay004 } from './004-relay.ts'
 import { merchantRelay005 } from './005-merchant-relay.ts'
 import { relaySeen006 } from './006-relay-merchant-seen.ts'
+import { amiko007 } from './007-amiko.ts'
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-devnet': devnet001,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-relay': relay004,
   '005-merchant-relay': merchantRelay005,
   '006-relay-merchant-seen': relaySeen006,
+  '007-amiko': amiko007,
 }
 
 /**
