@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { isPaylinkError } from '../core/errors.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { merchantCommand } from './commands/merchant.ts'
+import { nodeCommand } from './commands/node.ts'
 import { relayCommand } from './commands/relay.ts'
 import { upCommand } from './commands/up.ts'
 import { walletCommand } from './commands/wallet.ts'
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(merchantCommand())
     .addCommand(relayCommand())
     .addCommand(walletCommand())
+    .addCommand(nodeCommand())
 }
 
 async function main(argv: string[]): Promise<void> {

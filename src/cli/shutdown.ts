@@ -1,4 +1,7 @@
-/** Runs `stop` once on Ctrl-C or SIGTERM, then exits; a second signal exits at once. */
+/**
+ * Runs `stop` once on Ctrl-C or SIGTERM, then exits; a second signal exits at once. Servers call it
+ * before printing that they are ready: a signal sent on reading that line must find the handler.
+ */
 export function onShutdown(stop: () => Promise<void>): void {
   let stopping = false
   const handler = (signal: NodeJS.Signals): void => {

@@ -96,6 +96,8 @@ export class AmikoNode {
   readonly #dialing = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  /** Counters for benchmarks and operators: committed inputs, message lines written and read. */
+  readonly stats = { commits: 0, linesOut: 0, linesIn: 0 }
 
   private constructor(o: AmikoNodeOptions, state: NodeState) {
     this.#o = o
@@ -194,6 +196,7 @@ export class AmikoNode {
       }
     })
     this.#state = draft
+    this.stats.commits++
     for (const key of touched) this.#flush(key)
     // Waiters re-check their condition after every committed input (and wait again if unmet).
     void notes
@@ -399,6 +402,7 @@ export class AmikoNode {
     if (line.kind === 'received') return this.#acked(key, line.index)
     if (line.kind === 'error') return
     if (line.kind !== 'message') return conn.ls.fail('AMIKO_NOT_BOUND')
+    this.stats.linesIn++
     const wire = this.#wire(key)
     if (wire === undefined) return conn.ls.fail('AMIKO_UNKNOWN_ID')
     const kind = classifyIndex(line.index, wire.lastReceived)
@@ -463,6 +467,7 @@ export class AmikoNode {
     for (const entry of wire.outbox.slice(from + 1)) {
       conn.ls.write({ kind: 'message', index: entry.index, message: entry.message })
       conn.writtenUpTo = entry.index
+      this.stats.linesOut++
     }
     this.#closeFinishedPayLink(key)
   }

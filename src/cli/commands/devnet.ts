@@ -108,10 +108,10 @@ async function startDevnet(config: ReturnType<typeof resolveConfig<typeof SETTIN
     logger: cliLogger('devnet'),
   })
   const urls = await devnet.listen(config.port, config.host)
-  printDevnet(process.stdout, { devnet, urls, store, blockInterval: config.blockInterval })
-  process.stdout.write('Ctrl-C stops it; the chain is kept for the next start.\n')
   onShutdown(async () => {
     await devnet.close()
     await store.close()
   })
+  printDevnet(process.stdout, { devnet, urls, store, blockInterval: config.blockInterval })
+  process.stdout.write('Ctrl-C stops it; the chain is kept for the next start.\n')
 }

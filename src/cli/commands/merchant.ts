@@ -189,6 +189,13 @@ async function startMerchant(c: Config): Promise<void> {
     ...(c.relayKey === '' ? {} : { relayKey: c.relayKey }),
     logger: cliLogger('merchant'),
   })
+  // With no server, nothing else holds the process open (the merchant's timers are unref'd).
+  const keepAlive = c.listen ? undefined : setInterval(() => undefined, 2 ** 30)
+  onShutdown(async () => {
+    clearInterval(keepAlive)
+    await merchant.close()
+    await store.close()
+  })
   const out = process.stdout
   if (c.listen) out.write(`paylink merchant on ${await merchant.listen(c.port, c.host)}\n`)
   else out.write('paylink merchant with no listening port: relay invoices only (paylink merchant invoice)\n')
@@ -206,11 +213,4 @@ async function startMerchant(c: Config): Promise<void> {
     )
   }
   out.write('Ctrl-C stops it.\n')
-  // With no server, nothing else holds the process open (the merchant's timers are unref'd).
-  const keepAlive = c.listen ? undefined : setInterval(() => undefined, 2 ** 30)
-  onShutdown(async () => {
-    clearInterval(keepAlive)
-    await merchant.close()
-    await store.close()
-  })
 }

@@ -91,6 +91,10 @@ async function startRelay(c: Config): Promise<void> {
     merchantKeys: c.merchantKey,
     logger: cliLogger('relay'),
   })
+  onShutdown(async () => {
+    await relay.close()
+    await store.close()
+  })
   const base = await relay.listen(c.port, c.host)
   const out = process.stdout
   out.write(`paylink relay on ${base}\n`)
@@ -99,8 +103,4 @@ async function startRelay(c: Config): Promise<void> {
   out.write(`  payments   ${publicUrl}/api/v1/payment/{channelId}\n`)
   out.write(`  store      ${store.location} (${store.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'})\n`)
   out.write('Ctrl-C stops it.\n')
-  onShutdown(async () => {
-    await relay.close()
-    await store.close()
-  })
 }

@@ -46,6 +46,12 @@ export function upCommand(): Command {
         logger: cliLogger('merchant'),
       })
       await merchant.listen(Number(opts.merchantPort))
+      onShutdown(async () => {
+        await merchant.close()
+        await merchantStore.close()
+        await devnet.close()
+        await store.close()
+      })
       const out = process.stdout
       out.write(`paylink up: data in ${dir}\n`)
       printDevnet(out, { devnet, urls, store, blockInterval: BLOCK_INTERVAL })
@@ -53,12 +59,6 @@ export function upCommand(): Command {
       out.write(`  invoices POST ${merchantUrl}/api/v1/invoices\n`)
       out.write(`  admin key ${apiKey}\n`)
       out.write('Ctrl-C stops everything; the next start reuses the data directory.\n')
-      onShutdown(async () => {
-        await merchant.close()
-        await merchantStore.close()
-        await devnet.close()
-        await store.close()
-      })
     })
 }
 

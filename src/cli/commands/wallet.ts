@@ -283,13 +283,13 @@ function serveCommand(): Command {
         port: flags.port,
         host: flags.host,
       })
-      process.stdout.write(`paylink wallet proofs endpoint on ${server.url}\n`)
-      process.stdout.write(
-        `  pay with  --proof-callback ${server.url}\n  headers   ${flags.headers}\nCtrl-C stops it.\n`,
-      )
       onShutdown(async () => {
         await server.close()
         await store.close()
       })
+      process.stdout.write(`paylink wallet proofs endpoint on ${server.url}\n`)
+      process.stdout.write(
+        `  pay with  --proof-callback ${server.url}\n  headers   ${flags.headers}\nCtrl-C stops it.\n`,
+      )
     })
 }
