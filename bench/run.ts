@@ -5,6 +5,8 @@
  */
 import { writeFileSync } from 'node:fs'
 import { cpus, platform, release } from 'node:os'
+import { amikoLatency } from './amiko-latency.ts'
+import { amikoThroughput } from './amiko-throughput.ts'
 import { devnetAccept } from './devnet-accept.ts'
 import { merchantE2e } from './merchant-e2e.ts'
 import { merchantValidate } from './merchant-validate.ts'
@@ -25,6 +27,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   merchantE2e,
   relayThroughput,
   relayMemory,
+  amikoLatency,
+  amikoThroughput,
   devnetAccept,
 ]
 const PERF_DOC = new URL('../docs/perf.md', import.meta.url)
@@ -64,6 +68,11 @@ async function main(argv: readonly string[]): Promise<void> {
   progress(`all done in ${Math.round((performance.now() - started) / 1000)} s`)
   if (quick || only !== undefined) {
     progress(`${quick ? 'quick' : 'partial'} run: docs/perf.md left as it was`)
+    // A partial run's sections as a full run would render them, to paste into docs/perf.md.
+    if (!quick) {
+      const doc = renderPerf(machine(), reports)
+      progress(`sections for docs/perf.md:\n${doc.slice(doc.indexOf('\n## ') + 1)}`)
+    }
     return
   }
   writeFileSync(PERF_DOC, renderPerf(machine(), reports))
