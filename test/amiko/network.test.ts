@@ -69,7 +69,7 @@ describe('the reference network (§14)', () => {
     const before = totals()
     const { outcome, request } = await pay(0, 7, 123)
     expect(outcome.state).toBe('committed')
-    await until(() => nodes[7]!.node.payments().some((l) => l.transactionId === request.transactionId))
+    expect(await nodes[7]!.node.payeeOutcome(request.paymentId, 10_000)).toMatchObject({ state: 'committed' })
     await until(() => {
       try {
         checkAtRest(byName())
@@ -86,7 +86,7 @@ describe('the reference network (§14)', () => {
       link_to_2: { local: 1123, remote: 877 },
       link_to_5: { local: 877, remote: 1123 },
     })
-    const [payerLine] = nodes[0]!.node.payments()
+    const [payerLine] = await nodes[0]!.node.payments()
     expect(payerLine).toMatchObject({ amount: -123, receipt: 'receipt', state: 'committed' })
   }, 60_000)
 
@@ -131,13 +131,16 @@ describe('the reference network (§14)', () => {
     const before = byLink()
     const { outcome, request } = await pay(0, 7, 50)
     expect(outcome).toMatchObject({ state: 'cancelled', reason: 'AMIKO_NO_ROUTE' })
-    await until(
-      () => nodes[7]!.node.list().payees.find((p) => p.id === request.paymentId)?.status === 'cancelled',
-    )
+    // Cancelled, and the payee erased its token (§6.4): neither its outcome nor its log line has it.
+    expect(await nodes[7]!.node.payeeOutcome(request.paymentId, 10_000)).toEqual({
+      state: 'cancelled',
+      reason: expect.any(String),
+      token: null,
+    })
+    const line = (await nodes[7]!.node.payments()).find((l) => l.transactionId === request.transactionId)
+    expect(line).toMatchObject({ state: 'cancelled', token: null })
     await settled()
     expect(byLink()).toEqual(before)
-    // The payee erased its token (§6.4).
-    expect(nodes[7]!.node.snapshot().payees[request.paymentId]?.token).toBeNull()
     // A new channel on 2-4 for the tests after this one.
     await nodes[2]!.node.deposit('link_to_4', 1000, 1000)
   }, 60_000)

@@ -36,7 +36,7 @@ describe('two neighbours, meeting point on the payee', () => {
       links: { link_to_payee: { local: 877, remote: 123 } },
       total: 877,
     })
-    const [proof] = payer.node.payments()
+    const [proof] = await payer.node.payments()
     expect(proof).toMatchObject({ amount: -123, state: 'committed', transactionId: request.transactionId })
     expect(tokenMatches(proof?.token ?? '', request.transactionId)).toBe(true)
     const signed = receiptSigningData(123, 'receipt', request.transactionId)
@@ -57,8 +57,9 @@ describe('two neighbours, meeting point on the payee', () => {
     const offer = await payer.node.pay(request.url)
     const outcome = await payer.node.confirm(offer.payer, false)
     expect(outcome).toMatchObject({ state: 'cancelled', reason: 'AMIKO_CANCELLED_BY_PAYER' })
-    expect(await payee.node.payeeOutcome(request.paymentId, 10_000)).toMatchObject({ state: 'cancelled' })
-    expect(payee.node.snapshot().payees[request.paymentId]?.token).toBeNull()
+    const ended = await payee.node.payeeOutcome(request.paymentId, 10_000)
+    expect(ended).toMatchObject({ state: 'cancelled', token: null })
+    expect(payee.node.snapshot().payees[request.paymentId]?.token ?? null).toBeNull()
     expect([payer.node.balance(), payee.node.balance()]).toEqual(before)
     checkAtRest(both())
   }, 30_000)

@@ -36,7 +36,7 @@ function fakeNode(overrides: Partial<AdminNode> = {}): AdminNode & { calls: unkn
       throw new Error('boom')
     },
     balance: () => ({ links: { bob: { local: 5, remote: 7 } }, total: 5 }),
-    payments: () => [],
+    payments: async () => [],
     withdraw: async (...a) => void calls.push(['withdraw', ...a]),
     ...overrides,
   }

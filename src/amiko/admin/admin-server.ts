@@ -32,7 +32,7 @@ export interface AdminNode {
   confirm(payer: string, agree: boolean): Promise<PayOutcome>
   list(): NodeSummary
   balance(): Balance
-  payments(): PaymentLogLine[]
+  payments(): Promise<PaymentLogLine[]>
   withdraw(link: string, channel: number): Promise<void>
 }
 

@@ -19,9 +19,9 @@ import {
   routeId,
   sign,
   tokenMatches,
-  verify,
 } from '../protocol/index.ts'
 import * as ch from './channel.ts'
+import { verifySignature as verify } from './fast-verify.ts'
 import {
   type ChannelState,
   type Entry,
@@ -736,6 +736,8 @@ export function queueStates(tx: Tx, name: string): void {
     if (c.status === 'closed' && c.coSigned !== null) continue
     const data = stateData(tx, l, c)
     const { countA, countB } = counts(tx, l)
+    const signature = sign(tx.privateKey, data)
+    c.lastSent = { countA, countB, signature }
     tx.send(
       { kind: 'link', id: name },
       channelMessage(c.index, {
@@ -743,7 +745,7 @@ export function queueStates(tx: Tx, name: string): void {
         countA,
         countB,
         stateHash: sha256Hex(data),
-        signature: sign(tx.privateKey, data),
+        signature,
       }),
     )
   }
@@ -759,7 +761,13 @@ function onState(tx: Tx, l: LinkState, c: ChannelState, m: Msg): void {
     return
   }
   c.diverged = false
-  c.coSigned = { stateHash: hash, local: sign(tx.privateKey, data), remote: str(m['signature']), ...mine }
+  // Our signature at these counts is the one our own State carried (RFC 6979: the same data signs the same).
+  const sent = c.lastSent
+  const local =
+    sent !== undefined && sent.countA === mine.countA && sent.countB === mine.countB
+      ? sent.signature
+      : sign(tx.privateKey, data)
+  c.coSigned = { stateHash: hash, local, remote: str(m['signature']), ...mine }
 }
 
 function sha256Hex(data: Uint8Array): string {

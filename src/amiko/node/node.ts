@@ -34,7 +34,6 @@ import {
   publicKeyOf,
   sign,
   transactionIdOf,
-  verify,
 } from '../protocol/index.ts'
 import { capacity, openEntries } from './channel.ts'
 import {
@@ -53,7 +52,8 @@ import {
   type Tx,
   withdraw,
 } from './engine.ts'
-import { emptyState, type NodeState, newWire, type Wire } from './state.ts'
+import { verifySignature } from './fast-verify.ts'
+import { emptyState, type NodeState, newWire, type PayeeState, type PayerState, type Wire } from './state.ts'
 import type { Balance, NodeSummary, PaymentLogLine, PaymentRequest, PayOffer, PayOutcome } from './types.ts'
 import { LineSocket } from './wire.ts'
 
@@ -92,10 +92,14 @@ export class AmikoNode {
   #server: Server | undefined
   #address: { host: string; port: number } | null = null
   readonly #conns = new Map<string, Conn>()
-  readonly #waiters = new Map<string, (() => void)[]>()
+  #waiters: (() => unknown)[] = []
   readonly #dialing = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  /** Lines in the payment-log table. */
+  #logLines = 0
+  /** Outcomes of payer and payee objects pruned since start (`payers:…`, `payees:…`), for API callers. */
+  readonly #finished = new Map<string, PayOutcome>()
   /** Counters for benchmarks and operators: committed inputs, message lines written and read. */
   readonly stats = { commits: 0, linesOut: 0, linesIn: 0 }
 
@@ -125,7 +129,15 @@ export class AmikoNode {
     } else {
       state = JSON.parse(row.json) as NodeState
     }
+    state.tombstones ??= {}
+    state.log = []
     const node = new AmikoNode(o, state)
+    const count = await o.store.db
+      .selectFrom('amiko_payment_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('node', '=', ROW)
+      .executeTakeFirstOrThrow()
+    node.#logLines = Number(count.n)
     for (const id of o.meetingPoints ?? []) await node.makeMeetingPoint(id)
     return node
   }
@@ -145,7 +157,6 @@ export class AmikoNode {
     const draft = structuredClone(this.#state)
     const touched = new Set<string>()
     const ledger = new Set<string>()
-    const notes = new Set<string>()
     const tx: Tx = {
       state: draft,
       now: this.#now(),
@@ -168,7 +179,7 @@ export class AmikoNode {
           conn !== undefined && !conn.ls.closed && l !== undefined && l.wire.outbox.length < OUTBOX_CAPACITY
         )
       },
-      notify: (kind, id) => notes.add(`${kind}:${id}`),
+      notify: () => undefined,
     }
     if (onLink?.ledger) {
       const l = draft.links[onLink.link]
@@ -180,8 +191,10 @@ export class AmikoNode {
     const result = fn(tx)
     // §11 rule 1: every change on a link's channels is acknowledged by a signed State.
     for (const name of ledger) queueStates(tx, name)
-    const newLines = draft.log.slice(this.#state.log.length)
-    const firstSeq = this.#state.log.length
+    const dropped = prune(draft, this.#state, tx.now, this.#settings)
+    const newLines = draft.log
+    const firstSeq = this.#logLines
+    draft.log = []
     await inTransaction(this.#o.store, async (db) => {
       await db
         .updateTable('amiko_state')
@@ -196,12 +209,14 @@ export class AmikoNode {
       }
     })
     this.#state = draft
+    this.#logLines += newLines.length
+    for (const [key, outcome] of dropped) this.#finished.set(key, outcome)
+    if (this.#finished.size > 10_000) this.#finished.delete(this.#finished.keys().next().value as string)
     this.stats.commits++
     for (const key of touched) this.#flush(key)
     // Waiters re-check their condition after every committed input (and wait again if unmet).
-    void notes
-    const waiting = [...this.#waiters.values()].flat()
-    this.#waiters.clear()
+    const waiting = this.#waiters
+    this.#waiters = []
     for (const wake of waiting) wake()
     return result
   }
@@ -248,7 +263,7 @@ export class AmikoNode {
     const nodeKey = String(m['nodeKey'])
     const callbackID = (m['callbackID'] as string | null) ?? null
     const dice = String(m['dice'])
-    const signed = verify(
+    const signed = verifySignature(
       nodeKey,
       connectSigningData(challenge, name, callbackID, dice, nodeKey),
       String(m['signature']),
@@ -335,7 +350,11 @@ export class AmikoNode {
           m['_class'] === 'ConnectLink' &&
           m['dice'] === dice &&
           (l.remoteKey === null || l.remoteKey === key) &&
-          verify(key, connectSigningData(challenge, name, remote.name, dice, key), String(m['signature']))
+          verifySignature(
+            key,
+            connectSigningData(challenge, name, remote.name, dice, key),
+            String(m['signature']),
+          )
         if (!ok) return ls.fail('AMIKO_AUTH_FAILED')
         if (this.#state.links[name]?.remoteKey === null) {
           await this.#transact((tx) => {
@@ -494,20 +513,28 @@ export class AmikoNode {
     }
   }
 
-  #wait(key: string, done: () => boolean, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves with `check()`'s first defined value, checked now and after every committed input
+   * (taken at that commit: a finished object may be pruned by a later one).
+   */
+  #wait<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
     return new Promise((resolve, reject) => {
-      if (done()) return resolve()
+      const now = check()
+      if (now !== undefined) return resolve(now)
       const timer = setTimeout(
         () => reject(new AmikoError('AMIKO_TIMEOUT', `no answer in ${timeoutMs} ms`)),
         timeoutMs,
       )
-      const check = (): void => {
-        if (done()) {
-          clearTimeout(timer)
-          resolve()
-        } else this.#waiters.set(key, [...(this.#waiters.get(key) ?? []), check])
+      const again = (): void => {
+        const value = check()
+        if (value === undefined) {
+          this.#waiters.push(again)
+          return
+        }
+        clearTimeout(timer)
+        resolve(value)
       }
-      this.#waiters.set(key, [...(this.#waiters.get(key) ?? []), check])
+      this.#waiters.push(again)
     })
   }
 
@@ -543,8 +570,7 @@ export class AmikoNode {
   async deposit(link: string, amount: number, remoteAmount = 0): Promise<{ channelIndex: number }> {
     const channelIndex = await this.#transact((tx) => deposit(tx, link, amount, remoteAmount))
     await this.#wait(
-      `link:${link}`,
-      () => this.#state.links[link]?.channels[channelIndex]?.status === 'open',
+      () => (this.#state.links[link]?.channels[channelIndex]?.status === 'open' ? true : undefined),
       30_000,
     ).catch(() => undefined)
     return { channelIndex }
@@ -628,10 +654,14 @@ export class AmikoNode {
       return id
     })
     this.#dialPayer(id)
-    const settled = () => this.#state.payers[id]?.status !== 'initial'
-    await this.#wait(`payer:${id}`, settled, (this.#settings.receiptTimeout + 5) * 1000)
-    const p = this.#state.payers[id]
-    if (p === undefined || p.status !== 'hasReceipt') {
+    const p = await this.#wait(
+      () => {
+        const payer = this.#state.payers[id]
+        return payer?.status === 'initial' ? undefined : (payer ?? null)
+      },
+      (this.#settings.receiptTimeout + 5) * 1000,
+    )
+    if (p === null || p.status !== 'hasReceipt') {
       const reason = p?.reason ?? ''
       throw new AmikoError(
         isAmikoErrorCode(reason) ? reason : 'AMIKO_CANCELLED_BY_PAYEE',
@@ -652,32 +682,18 @@ export class AmikoNode {
   /** The user's decision; resolves when the payment is committed or cancelled. */
   async confirm(payer: string, agree: boolean, timeoutMs = 600_000): Promise<PayOutcome> {
     await this.#transact((tx) => confirmPayer(tx, payer, agree))
-    const done = () => {
-      const status = this.#state.payers[payer]?.status
-      return status === 'committed' || status === 'cancelled'
-    }
-    await this.#wait(`payer:${payer}`, done, timeoutMs)
-    const p = this.#state.payers[payer]
-    return {
-      state: p?.status === 'committed' ? 'committed' : 'cancelled',
-      reason: p?.reason ?? null,
-      token: p?.token ?? null,
-    }
+    return this.#wait(
+      () => outcomeOf(this.#state.payers[payer]) ?? this.#finished.get(`payers:${payer}`),
+      timeoutMs,
+    )
   }
 
   /** Resolves when the payee object `paymentId` has finished. */
   async payeeOutcome(paymentId: string, timeoutMs = 600_000): Promise<PayOutcome> {
-    const done = () => {
-      const status = this.#state.payees[paymentId]?.status
-      return status === 'committed' || status === 'cancelled'
-    }
-    await this.#wait(`payee:${paymentId}`, done, timeoutMs)
-    const p = this.#state.payees[paymentId]
-    return {
-      state: p?.status === 'committed' ? 'committed' : 'cancelled',
-      reason: p?.reason ?? null,
-      token: p?.token ?? null,
-    }
+    return this.#wait(
+      () => outcomeOf(this.#state.payees[paymentId]) ?? this.#finished.get(`payees:${paymentId}`),
+      timeoutMs,
+    )
   }
 
   async withdraw(link: string, channel: number): Promise<void> {
@@ -696,8 +712,15 @@ export class AmikoNode {
     return { links, total }
   }
 
-  payments(): PaymentLogLine[] {
-    return structuredClone(this.#state.log)
+  /** The payment log (§12.6), oldest first. */
+  async payments(): Promise<PaymentLogLine[]> {
+    const rows = await this.#o.store.db
+      .selectFrom('amiko_payment_log')
+      .select('line')
+      .where('node', '=', ROW)
+      .orderBy('seq')
+      .execute()
+    return rows.map((r) => JSON.parse(r.line) as PaymentLogLine)
   }
 
   list(): NodeSummary {
@@ -769,6 +792,45 @@ export class AmikoNode {
       this.#server === undefined ? resolve() : this.#server.close(() => resolve()),
     )
   }
+}
+
+/** The outcome of a finished payer or payee object; undefined while it runs. */
+function outcomeOf(p: PayerState | PayeeState | undefined): PayOutcome | undefined {
+  if (p?.status !== 'committed' && p?.status !== 'cancelled') return undefined
+  return { state: p.status, reason: p.reason, token: p.token }
+}
+
+/**
+ * Drops what a finished payment leaves (§9.1, §12): records of a transaction whose records have
+ * all ended become tombstones (kept maxExpiry + 1 day), and payer and payee objects that had
+ * already ended before this input and whose outbox is empty go (their outcome is in the log).
+ */
+function prune(draft: NodeState, before: NodeState, now: number, settings: Settings): [string, PayOutcome][] {
+  const dropped: [string, PayOutcome][] = []
+  const live = new Set<string>()
+  for (const r of Object.values(draft.records)) {
+    if (r.status !== 'committed' && r.status !== 'cancelled') live.add(r.transactionId)
+  }
+  for (const [key, r] of Object.entries(draft.records)) {
+    if (live.has(r.transactionId)) continue
+    draft.tombstones[key] = { status: r.status, at: now }
+    delete draft.records[key]
+  }
+  const keep = settings.maxExpiry + 86_400
+  for (const [key, t] of Object.entries(draft.tombstones)) if (now - t.at > keep) delete draft.tombstones[key]
+  for (const [kind, objects] of [
+    ['payers', draft.payers],
+    ['payees', draft.payees],
+  ] as const) {
+    for (const [id, p] of Object.entries(objects)) {
+      const was = (before[kind] as Record<string, PayerState | PayeeState>)[id]
+      const outcome = outcomeOf(p)
+      if (outcomeOf(was) === undefined || p.wire.outbox.length > 0 || outcome === undefined) continue
+      delete objects[id]
+      dropped.push([`${kind}:${id}`, outcome])
+    }
+  }
+  return dropped
 }
 
 function splitKey(key: string): ['link' | 'payer' | 'payee', string] {

@@ -34,6 +34,8 @@ export interface ChannelState {
   coSigned: { stateHash: string; local: string; remote: string; countA: number; countB: number } | null
   /** A peer `State` at equal counts did not match ours (§11, `AMIKO_CHANNEL_DIVERGED`). */
   diverged: boolean
+  /** Counts and signature of the last `State` this side queued. */
+  lastSent?: { countA: number; countB: number; signature: string }
 }
 
 /** A queued, not yet acknowledged message (§2.4). */
@@ -197,7 +199,14 @@ export interface NodeState {
     Record<string, { record: string; startTime: number | null; endTime: number | null }>
   >
   timers: TimerState[]
+  /** Lines finished by the input being processed; moved to the payment-log table at its commit. */
   log: PaymentLogLine[]
+  /**
+   * What is kept of finished records, by key (§9.1 tombstones; pruned after maxExpiry + 1 day).
+   * Finished payer and payee objects whose pay link is closed are dropped: their outcome is in
+   * the payment log.
+   */
+  tombstones: Record<string, { status: RecordStatus; at: number }>
   nextPayer: number
 }
 
@@ -212,6 +221,7 @@ export function emptyState(privateKey: string): NodeState {
     meetingPoints: {},
     timers: [],
     log: [],
+    tombstones: {},
     nextPayer: 0,
   }
 }
