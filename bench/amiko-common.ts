@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Socket, connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { verifySignature as verify } from '../src/amiko/node/fast-verify.ts'
 import { AmikoNode } from '../src/amiko/node/node.ts'
-import { newPrivateKey, publicKeyOf, sign, verify } from '../src/amiko/protocol/index.ts'
+import { newPrivateKey, publicKeyOf, sign } from '../src/amiko/protocol/index.ts'
 import { inTransaction, openStore, type Store } from '../src/store/index.ts'
 
 /** Each side's funds on every channel: no payment run here can exhaust them. */
@@ -327,7 +328,7 @@ export async function storeCommits(dir: string, count: number): Promise<number[]
   return samples
 }
 
-/** µs per pure-JS secp256k1 signature and verification as the node makes them (`@noble/curves`). */
+/** µs per signature (pure JS, `@noble/curves`, RFC 6979) and per verification (OpenSSL) as the node makes them. */
 export function signVerifyUs(count: number): { sign: number; verify: number } {
   const key = newPrivateKey()
   const pub = publicKeyOf(key)

@@ -156,9 +156,9 @@ function report(size: Sizes, tally: Tally<Rated>, cpuShare: number, states: numb
         `${IN_FLIGHT} in flight ${ms(tally.rate('concurrent'))} ms of wall time per payment. The nodes share one thread, ` +
         'so 16 in flight can at best overlap the fsync waits and idle gaps of one payment with the CPU of others; ' +
         'better-sqlite3 blocks the thread during each fsync, so those do not overlap either.',
-      'The CPU per payment grows with the payments a node has made: its state document (payers, payees, records and ' +
-        'the payment log are kept, none pruned) is `structuredClone`d and `JSON.stringify`d whole and written by every ' +
-        `input, so later rounds are slower (spread below). Each node's state document at the end: ` +
+      'Each input `structuredClone`s and `JSON.stringify`s the node’s state document and writes it whole; finished ' +
+        'payments leave only compact tombstones (kept 15 days for late messages) and channel route-ID tombstones, so ' +
+        `it grows slowly. Each node's state document at the end: ` +
         `${states.map((b) => (b / 1024).toFixed(0)).join('/')} KiB (nodes 0–3).`,
       `Per-round spread: ${tally.spreads()}.`,
       'Run alone: `npm run bench -- --only amiko-throughput`.',
