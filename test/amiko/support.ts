@@ -1,5 +1,7 @@
 /** Helpers of the Amiko tests: nodes in this process on loopback, each on its own SQLite store. */
+import type { Faults, Settings } from '../../src/amiko/node/engine.ts'
 import { AmikoNode, type AmikoNodeOptions } from '../../src/amiko/node/node.ts'
+import type { PayOutcome } from '../../src/amiko/node/types.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import { tempDb } from '../support/devnet.ts'
 
@@ -85,4 +87,101 @@ export function checkAtRest(nodes: Record<string, AmikoNode>): void {
     }
   }
   if (problems.length > 0) throw new Error(`invariants broken:\n${problems.join('\n')}`)
+}
+
+/** The links of the reference network of §14. */
+export const REFERENCE_LINKS = [
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [2, 4],
+  [2, 8],
+  [8, 9],
+  [4, 5],
+  [5, 6],
+  [5, 7],
+  [5, 10],
+  [10, 11],
+] as const
+
+export interface ReferenceNetwork {
+  nodes: TestNode[]
+  byName(): Record<string, AmikoNode>
+  totals(): number[]
+  /** Node `to` requests `amount`, node `from` pays it; the payer's and the payee's outcomes. */
+  pay(from: number, to: number, amount: number): Promise<{ payer: PayOutcome; payee: PayOutcome }>
+  /** Waits until every invariant at rest holds (throws with the last problems after `ms`). */
+  settled(ms?: number): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * The twelve nodes of §14 in this process, each link one channel 1000/1000, `Node4` hosted on
+ * node 4 and bound to its key everywhere; `faults` and `settings` per node index.
+ */
+export async function referenceNetwork(
+  o: {
+    faults?: Record<number, Faults>
+    settings?: Partial<Settings>
+    nodeSettings?: Record<number, Partial<Settings>>
+  } = {},
+): Promise<ReferenceNetwork> {
+  const settingsOf = (i: number) => ({ ...o.settings, ...o.nodeSettings?.[i] })
+  const faultsOf = (i: number) => (o.faults?.[i] === undefined ? {} : { faults: o.faults[i] })
+  const host = await startNode({
+    name: '4',
+    meetingPoints: ['Node4'],
+    settings: settingsOf(4),
+    ...faultsOf(4),
+  })
+  const nodes: TestNode[] = []
+  for (let i = 0; i < 12; i++) {
+    const externalMeetingPoints = { Node4: host.node.nodeKey }
+    nodes.push(
+      i === 4
+        ? host
+        : await startNode({
+            name: String(i),
+            settings: { ...settingsOf(i), externalMeetingPoints },
+            ...faultsOf(i),
+          }),
+    )
+  }
+  for (const [a, b] of REFERENCE_LINKS) {
+    await connect(
+      { node: (nodes[a] as TestNode).node, name: String(a) },
+      { node: (nodes[b] as TestNode).node, name: String(b) },
+    )
+  }
+  const byName = () => Object.fromEntries(nodes.map((n, i) => [String(i), n.node]))
+  const net: ReferenceNetwork = {
+    nodes,
+    byName,
+    totals: () => nodes.map((n) => n.node.balance().total),
+    async pay(from, to, amount) {
+      const payee = (nodes[to] as TestNode).node
+      const payer = (nodes[from] as TestNode).node
+      const request = await payee.request(amount, 'receipt')
+      const offer = await payer.pay(request.url)
+      const payerOutcome = await payer.confirm(offer.payer, true, 60_000)
+      return { payer: payerOutcome, payee: await payee.payeeOutcome(request.paymentId, 60_000) }
+    },
+    async settled(ms = 20_000) {
+      const end = Date.now() + ms
+      for (;;) {
+        try {
+          checkAtRest(byName())
+          return
+        } catch (err) {
+          if (Date.now() > end) throw err
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      }
+    },
+    async close() {
+      for (const n of nodes) await n.close()
+    },
+  }
+  await net.settled()
+  return net
 }

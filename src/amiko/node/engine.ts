@@ -73,6 +73,24 @@ export interface Tx {
   usable(link: string): boolean
   /** A payer or payee object reached a state an API caller may wait for. */
   notify(kind: 'payer' | 'payee', id: string): void
+  /** Test hooks of this node (fault injection, §14): none in production. */
+  faults?: Faults
+}
+
+/**
+ * Fault injection for tests (protocols-amiko.md §14): per node, drop, delay or fail the handling
+ * of a message class, keep the payer from sending its first `Lock`, or make the payee release a
+ * wrong token.
+ */
+export interface Faults {
+  /** Classes acknowledged and then ignored. */
+  drop?: string[]
+  /** Classes whose processing fails (rejected, nothing changes). */
+  fail?: string[]
+  /** Classes held this many ms before processing. */
+  delay?: Record<string, number>
+  noLock?: boolean
+  wrongToken?: boolean
 }
 
 // ---------------------------------------------------------------- helpers
@@ -378,6 +396,8 @@ function fail(tx: Tx, rec: RecordState, reason: string) {
 function teardown(tx: Tx, rec: RecordState, reason: string) {
   if (TERMINAL_RECORD.has(rec.status)) return
   const mpSide = rec.mpSide
+  // Ended first: at a meeting point the other half tears down too, and back to us.
+  rec.status = 'cancelled'
   releaseHop(tx, rec, mpSide)
   if (mpSide !== null) cancelRouteTo(tx, rec, mpSide)
   fail(tx, rec, reason)
@@ -484,18 +504,39 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
       return cancelRoute(tx, rec)
     }
     case 'Lock': {
-      const rec = findRecord(tx, str(m['transactionID']), m['isPayerSide'] === true, 'up', from)
-      if (rec === undefined) throw new AmikoError('AMIKO_UNKNOWN_LOCK', 'no record for this lock')
-      const hop = up(rec) as Hop
+      const transactionId = str(m['transactionID'])
+      const isPayerSide = m['isPayerSide'] === true
+      const rec = findRecord(tx, transactionId, isPayerSide, 'up', from)
+      const hop = rec === undefined ? undefined : (up(rec) as Hop)
       const fits =
+        rec !== undefined &&
+        hop !== undefined &&
         rec.status === 'haveRoute' &&
         num(m['amount']) === rec.amount &&
         num(m['channelIndex']) === hop.channel &&
         time(m['endTime']) === hop.expiry &&
         time(m['startTime']) === rec.startTime &&
         reasonable(tx, hop.expiry)
-      if (!fits)
-        throw new AmikoError('AMIKO_UNKNOWN_LOCK', `lock does not match record ${rec.key} (${rec.status})`)
+      if (!fits || rec === undefined || hop === undefined) {
+        // §6.5, §8 rows 9 and 13: accept, then refund; a record waiting for this lock is torn down.
+        acceptThenRefund(
+          tx,
+          name,
+          num(m['channelIndex']),
+          routeId(isPayerSide, transactionId),
+          transactionId,
+          isPayerSide,
+        )
+        if (rec !== undefined && rec.status === 'haveRoute') {
+          const other = down(rec)
+          releaseHop(tx, rec, other)
+          if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
+          rec.status = 'cancelled'
+          rec.reason = 'AMIKO_UNKNOWN_LOCK'
+          stop(tx, null, rec.key)
+        }
+        return
+      }
       ch.lock(channelOf(tx, hop.id, hop.channel as number), 'incoming', rid(rec), entryOf(rec, hop))
       return lockDown(tx, rec)
     }
@@ -509,8 +550,22 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
       if (rec === undefined) return
       return settleCommit(tx, rec, str(m['token']))
     }
-    case 'SettleRollback':
-      throw new AmikoError('AMIKO_BAD_STATE', 'rollback is not handled yet')
+    case 'SettleRollback': {
+      const transactionId = str(m['transactionID'])
+      const isPayerSide = m['isPayerSide'] === true
+      // From downstream it is a refund of our down hop; from upstream, a reclaim of our up hop.
+      const refunded = findRecord(tx, transactionId, isPayerSide, 'down', from)
+      if (refunded !== undefined) return refundFromDown(tx, refunded)
+      const reclaimed = findRecord(tx, transactionId, isPayerSide, 'up', from)
+      if (reclaimed !== undefined) return reclaimFromUp(tx, reclaimed)
+      // A finished record: roll the entry back if it is still open, else it is a no-op (§8).
+      const r = routeId(isPayerSide, transactionId)
+      for (const c of link(tx, name).channels) {
+        ch.rollBack(c, 'outgoing', r)
+        ch.rollBack(c, 'incoming', r)
+      }
+      return
+    }
     default:
       throw new AmikoError('AMIKO_UNKNOWN_CLASS', `${m._class} is not a network message`)
   }
@@ -867,6 +922,15 @@ function releaseToken(tx: Tx, id: string, rec: RecordState): void {
   if (p.status !== 'confirmed' || p.token === null)
     throw new AmikoError('AMIKO_BAD_STATE', 'payee cannot release')
   p.status = 'sentRequestCommit'
+  if (tx.faults?.wrongToken === true) {
+    const wrong = p.token.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+    tx.send({ kind: 'payee', id }, { _class: 'Commit', token: wrong })
+    const hop = up(rec)
+    if (hop?.kind === 'link')
+      tx.send({ kind: 'link', id: hop.id }, { _class: 'RequestCommit', token: wrong, isPayerSide: false })
+    rec.status = 'requestedCommit'
+    return
+  }
   tx.send({ kind: 'payee', id }, { _class: 'Commit', token: p.token })
   requestCommit(tx, rec, p.token)
 }
@@ -1006,6 +1070,7 @@ function payerRouteReady(tx: Tx, id: string, half: 'payer' | 'payee'): void {
       : { confirmed: 'hasPayeeRoute', hasPayerRoute: 'locked' }
   const to = next[p.status]
   if (to === undefined) return
+  if (to === 'locked' && tx.faults?.noLock === true) return
   p.status = to
   if (to !== 'locked') return
   const rec = tx.state.records[p.record ?? '']
@@ -1041,6 +1106,120 @@ function finishPayer(tx: Tx, p: PayerState): void {
 // ---------------------------------------------------------------- timers (§7, §8)
 
 /** A timer row fell due. */
+// ---------------------------------------------------------------- rolling back (§6.5)
+
+/** A `Lock` we will not carry: take it, then give it straight back with `SettleRollback` (refund). */
+function acceptThenRefund(
+  tx: Tx,
+  name: string,
+  channelIndex: number,
+  r: string,
+  transactionId: string,
+  isPayerSide: boolean,
+): void {
+  const c = link(tx, name).channels[channelIndex]
+  if (c === undefined) throw new AmikoError('AMIKO_BAD_FIELD', `no channel ${channelIndex}`)
+  // Whatever we still held for it (a reservation) is returned; the upstream's lock is refunded.
+  ch.release(c, 'incoming', r)
+  c.done[r] = 'refunded'
+  tx.send({ kind: 'link', id: name }, { _class: 'SettleRollback', transactionID: transactionId, isPayerSide })
+}
+
+/** Our down hop was refunded by the downstream party: give back our up hop in turn. */
+function refundFromDown(tx: Tx, rec: RecordState): void {
+  const hop = down(rec)
+  if (hop?.kind === 'link' && hop.channel !== null) {
+    if (!ch.rollBack(channelOf(tx, hop.id, hop.channel), 'outgoing', rid(rec))) return
+  }
+  stop(tx, 'expiry', rec.key)
+  if (rec.status === 'locked' || rec.status === 'rollingBack') refundUp(tx, rec, 'AMIKO_NO_ROUTE')
+}
+
+/** Refunds the up hop of `rec` (§6.5): the amount goes back upstream, and so does the news. */
+function refundUp(tx: Tx, rec: RecordState, reason: string): void {
+  const hop = up(rec)
+  rec.status = 'cancelled'
+  rec.reason ??= reason
+  stop(tx, null, rec.key)
+  if (hop?.kind === 'link' && hop.channel !== null) {
+    ch.rollBack(channelOf(tx, hop.id, hop.channel), 'incoming', rid(rec), true)
+    tx.send(
+      { kind: 'link', id: hop.id },
+      { _class: 'SettleRollback', transactionID: rec.transactionId, isPayerSide: rec.isPayerSide },
+    )
+  } else if (hop?.kind === 'meetingPoint') {
+    otherHalfAtMeetingPoint(tx, rec, (other) => {
+      if (other.status === 'locked') refundUp(tx, other, reason)
+    })
+  } else if (hop?.kind === 'payer') {
+    payerRolledBack(tx, hop.id, reason)
+  }
+}
+
+/** Our up hop was reclaimed by the upstream party at its expiry (§6.5). */
+function reclaimFromUp(tx: Tx, rec: RecordState): void {
+  const hop = up(rec)
+  if (hop?.kind === 'link' && hop.channel !== null)
+    ch.rollBack(channelOf(tx, hop.id, hop.channel), 'incoming', rid(rec))
+  if (rec.status === 'haveRoute' || rec.status === 'makingRoute') {
+    const other = down(rec)
+    releaseHop(tx, rec, other)
+    if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
+    rec.status = 'cancelled'
+    rec.reason = 'AMIKO_LOCK_EXPIRED'
+    stop(tx, null, rec.key)
+    return
+  }
+  if (rec.status !== 'locked' && rec.status !== 'requestedCommit') return
+  rec.reason = 'AMIKO_LOCK_EXPIRED'
+  const next = down(rec)
+  if (next?.kind === 'link') {
+    // Our locked down hop ends by its own token or expiry.
+    rec.status = 'rollingBack'
+    return
+  }
+  rec.status = 'cancelled'
+  stop(tx, null, rec.key)
+  if (next?.kind === 'meetingPoint') otherHalfAtMeetingPoint(tx, rec, (other) => reclaimFromUp(tx, other))
+  else if (next?.kind === 'payee') payeeReclaimed(tx, next.id)
+}
+
+/** The expiry of our still-locked down hop passed with no token: reclaim it, refund our up hop. */
+function reclaimDown(tx: Tx, rec: RecordState): void {
+  const hop = down(rec)
+  if (hop?.kind !== 'link' || hop.channel === null) return
+  if (!ch.rollBack(channelOf(tx, hop.id, hop.channel), 'outgoing', rid(rec))) return
+  tx.send(
+    { kind: 'link', id: hop.id },
+    { _class: 'SettleRollback', transactionID: rec.transactionId, isPayerSide: rec.isPayerSide },
+  )
+  if (rec.status === 'rollingBack') {
+    rec.status = 'cancelled'
+    stop(tx, null, rec.key)
+    return
+  }
+  refundUp(tx, rec, 'AMIKO_LOCK_EXPIRED')
+}
+
+function payerRolledBack(tx: Tx, id: string, reason: string): void {
+  const p = tx.state.payers[id]
+  if (p === undefined || p.status === 'committed' || p.status === 'cancelled') return
+  p.record = null
+  cancelPayer(tx, p, reason, true)
+}
+
+function payeeReclaimed(tx: Tx, id: string): void {
+  const p = tx.state.payees[id]
+  if (p === undefined || p.status === 'committed' || p.status === 'cancelled') return
+  const released = p.status === 'sentRequestCommit'
+  p.record = null
+  p.status = 'cancelled'
+  p.reason = released ? 'AMIKO_TOO_LATE' : 'AMIKO_LOCK_EXPIRED'
+  if (!released) p.token = null
+  stop(tx, null, p.id)
+  finishPayee(tx, p)
+}
+
 export function onTimer(tx: Tx, kind: TimerKind, target: string) {
   stop(tx, kind, target)
   if (kind === 'receipt') {
@@ -1057,6 +1236,8 @@ export function onTimer(tx: Tx, kind: TimerKind, target: string) {
   if (rec === undefined) return
   if (kind === 'route' && rec.status === 'makingRoute') return teardown(tx, rec, 'AMIKO_ROUTE_TIMEOUT')
   if (kind === 'lock' && rec.status === 'haveRoute') return teardown(tx, rec, 'AMIKO_LOCK_TIMEOUT')
+  if (kind === 'expiry' && (rec.status === 'locked' || rec.status === 'rollingBack'))
+    return reclaimDown(tx, rec)
 }
 
 export { arm as armTimer }

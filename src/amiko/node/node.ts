@@ -41,6 +41,7 @@ import {
   confirmPayer,
   DEFAULT_SETTINGS,
   deposit,
+  type Faults,
   onLinkMessage,
   onPay,
   onPayeeMessage,
@@ -71,6 +72,8 @@ export interface AmikoNodeOptions {
   settings?: Partial<Settings>
   clock?: Clock
   logger?: Logger
+  /** Test hooks (fault injection); never set in production. */
+  faults?: Faults
 }
 
 interface Conn {
@@ -180,6 +183,7 @@ export class AmikoNode {
         )
       },
       notify: () => undefined,
+      ...(this.#o.faults === undefined ? {} : { faults: this.#o.faults }),
     }
     if (onLink?.ledger) {
       const l = draft.links[onLink.link]
@@ -430,7 +434,12 @@ export class AmikoNode {
       conn.ls.write({ kind: 'received', index: wire.lastReceived })
       return
     }
-    await this.#process(key, line.index, line.message)
+    const messageClass = (line.message as { _class?: unknown })._class
+    const faults = this.#o.faults
+    const held = typeof messageClass === 'string' ? faults?.delay?.[messageClass] : undefined
+    if (held !== undefined) await new Promise((r) => setTimeout(r, held))
+    const dropped = typeof messageClass === 'string' && faults?.drop?.includes(messageClass) === true
+    await this.#process(key, line.index, dropped ? { _class: '__dropped__' } : line.message)
     this.#flush(key)
     conn.ls.write({ kind: 'received', index: line.index })
   }
@@ -438,12 +447,17 @@ export class AmikoNode {
   /** Processes message number `index` on `key`; a rejected one is still counted and acknowledged (§2.4, §12.1). */
   async #process(key: string, index: number, raw: unknown): Promise<void> {
     const [kind, id] = splitKey(key)
+    const dropped = (raw as { _class?: unknown })._class === '__dropped__'
+    const failed = this.#o.faults?.fail?.includes(String((raw as { _class?: unknown })._class)) === true
     const parsed = parseMessage(raw)
     const m = parsed.ok ? (parsed.message as Record<string, unknown> & { _class: string }) : undefined
-    const onLink = kind === 'link' ? { link: id, ledger: m === undefined || !isStateMessage(m) } : undefined
+    const onLink =
+      kind === 'link' ? { link: id, ledger: dropped || m === undefined || !isStateMessage(m) } : undefined
     const step = (tx: Tx): void => {
       const wire = wireOf(tx.state, { kind, id })
       wire.lastReceived = index
+      if (dropped) return
+      if (failed) throw new AmikoError('AMIKO_BAD_STATE', 'injected failure')
       if (m === undefined) throw new AmikoError(parsed.ok ? 'AMIKO_BAD_FIELD' : parsed.code, 'rejected')
       if (kind === 'link') onLinkMessage(tx, id, m)
       else if (kind === 'payee') onPayeeMessage(tx, id, m)
