@@ -88,6 +88,11 @@ export class AdminClient {
     return this.#call('GET', '/payments')
   }
 
+  /** Test hook: arms a crash point (the node must run with PAYLINK_AMIKO_TEST_HOOKS=1). */
+  armCrash(point: string | null): Promise<{ armed: string | null }> {
+    return this.#call('POST', '/test/crash', { point })
+  }
+
   withdraw(link: string, channel: number): Promise<{ link: string; channel: number }> {
     return this.#call('POST', `/links/${encodeURIComponent(link)}/channels/${channel}/withdraw`, {})
   }

@@ -3,6 +3,7 @@
  * `Authorization: Bearer <token>`. Its routes mirror the `paylink node` commands; the CLI reaches
  * it through `DIR/admin.json` (`admin-file.ts`) with `AdminClient`.
  */
+
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
@@ -11,6 +12,7 @@ import { PaylinkError } from '../../core/errors.ts'
 import { sha256 } from '../../core/hash.ts'
 import { randomBytes } from '../../core/ids.ts'
 import { listenOn } from '../../server/listen.ts'
+import { CRASH_POINTS, type CrashPoint } from '../node/node.ts'
 import type {
   Balance,
   NodeSummary,
@@ -34,6 +36,8 @@ export interface AdminNode {
   balance(): Balance
   payments(): Promise<PaymentLogLine[]>
   withdraw(link: string, channel: number): Promise<void>
+  /** Test hook (fault injection): arm a crash point; routed only with PAYLINK_AMIKO_TEST_HOOKS=1. */
+  armCrash?(point: CrashPoint | undefined): void
 }
 
 /** The admin API binds this address only: it holds the keys to the node's money. */
@@ -110,6 +114,17 @@ function adminRoutes(app: FastifyInstance, node: AdminNode): void {
   app.get('/state', async () => node.list())
   app.get('/balance', async () => node.balance())
   app.get('/payments', async () => node.payments())
+  // Fault injection for the crash tests only: never routed unless the environment asks for it.
+  if (process.env['PAYLINK_AMIKO_TEST_HOOKS'] === '1' && node.armCrash !== undefined) {
+    const arm = node.armCrash.bind(node)
+    app.post('/test/crash', async (req) => {
+      const point = (req.body as { point?: unknown } | null)?.point ?? null
+      if (point !== null && !(CRASH_POINTS as readonly unknown[]).includes(point))
+        throw new PaylinkError('PL1004', `point must be null or one of ${CRASH_POINTS.join(', ')}`)
+      arm((point ?? undefined) as CrashPoint | undefined)
+      return { armed: point }
+    })
+  }
 }
 
 /** A listening admin server. */

@@ -943,6 +943,7 @@ function payeeCommitted(tx: Tx, id: string): void {
 }
 
 function finishPayee(tx: Tx, p: PayeeState) {
+  p.finishedAt = tx.now
   tx.state.log.push({
     amount: p.amount,
     receipt: p.receipt,

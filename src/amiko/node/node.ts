@@ -74,7 +74,24 @@ export interface AmikoNodeOptions {
   logger?: Logger
   /** Test hooks (fault injection); never set in production. */
   faults?: Faults
+  /** Test hook: the process kills itself (SIGKILL) at this step (see `CRASH_POINTS`). */
+  crashAt?: CrashPoint
 }
+
+/**
+ * Where a fault-injection test may kill a node (issue 6): a `Lock` written to its socket; one
+ * received, before its input is stored and after; a token about to be sent (stored, not yet out);
+ * a `SettleCommit` written; one received and stored, before its ack.
+ */
+export const CRASH_POINTS = [
+  'lock-sent',
+  'lock-received',
+  'lock-stored',
+  'token-revealed',
+  'settle-sent',
+  'settle-received',
+] as const
+export type CrashPoint = (typeof CRASH_POINTS)[number]
 
 interface Conn {
   ls: LineSocket
@@ -101,6 +118,7 @@ export class AmikoNode {
   #closed = false
   /** Lines in the payment-log table. */
   #logLines = 0
+  #crashAt: CrashPoint | undefined
   /** Outcomes of payer and payee objects pruned since start (`payers:…`, `payees:…`), for API callers. */
   readonly #finished = new Map<string, PayOutcome>()
   /** Counters for benchmarks and operators: committed inputs, message lines written and read. */
@@ -113,6 +131,7 @@ export class AmikoNode {
     this.nodeKey = publicKeyOf(state.privateKey)
     this.#settings = { ...DEFAULT_SETTINGS, ...o.settings }
     this.#clock = o.clock ?? systemClock
+    this.#crashAt = o.crashAt
   }
 
   /** Loads the node's state from its store (a new identity on first use). */
@@ -435,11 +454,14 @@ export class AmikoNode {
       return
     }
     const messageClass = (line.message as { _class?: unknown })._class
+    if (messageClass === 'Lock') this.#crash('lock-received')
     const faults = this.#o.faults
     const held = typeof messageClass === 'string' ? faults?.delay?.[messageClass] : undefined
     if (held !== undefined) await new Promise((r) => setTimeout(r, held))
     const dropped = typeof messageClass === 'string' && faults?.drop?.includes(messageClass) === true
     await this.#process(key, line.index, dropped ? { _class: '__dropped__' } : line.message)
+    if (messageClass === 'Lock') this.#crash('lock-stored')
+    if (messageClass === 'SettleCommit') this.#crash('settle-received')
     this.#flush(key)
     conn.ls.write({ kind: 'received', index: line.index })
   }
@@ -498,7 +520,11 @@ export class AmikoNode {
     if (conn === undefined || conn.ls.closed || wire === undefined) return
     const from = conn.writtenUpTo === null ? -1 : wire.outbox.findIndex((e) => e.index === conn.writtenUpTo)
     for (const entry of wire.outbox.slice(from + 1)) {
+      const sending = entry.message['_class']
+      if (sending === 'Commit' || sending === 'RequestCommit') this.#crash('token-revealed')
       conn.ls.write({ kind: 'message', index: entry.index, message: entry.message })
+      if (sending === 'Lock') this.#crash('lock-sent')
+      if (sending === 'SettleCommit') this.#crash('settle-sent')
       conn.writtenUpTo = entry.index
       this.stats.linesOut++
     }
@@ -513,6 +539,8 @@ export class AmikoNode {
     if (obj === undefined || obj.wire.outbox.length > 0) return
     if (obj.status !== 'committed' && obj.status !== 'cancelled') return
     if (kind === 'payer') setTimeout(() => this.#conns.get(key)?.ls.close(), 50).unref()
+    // An empty input lets `prune` drop the finished object now rather than at the next message.
+    if (!this.#closed) this.#transact(() => undefined).catch(() => undefined)
   }
 
   #fireTimers(): void {
@@ -550,6 +578,18 @@ export class AmikoNode {
       }
       this.#waiters.push(again)
     })
+  }
+
+  /** Test hook: dies at `point` if armed there (what has been written stays written). */
+  #crash(point: CrashPoint): void {
+    if (this.#crashAt !== point) return
+    this.#o.logger?.warn({ point }, 'amiko test hook: crashing')
+    process.kill(process.pid, 'SIGKILL')
+  }
+
+  /** Test hook: arms (or disarms) a crash point. */
+  armCrash(point: CrashPoint | undefined): void {
+    this.#crashAt = point
   }
 
   // ------------------------------------------------------------ API
@@ -839,7 +879,10 @@ function prune(draft: NodeState, before: NodeState, now: number, settings: Setti
     for (const [id, p] of Object.entries(objects)) {
       const was = (before[kind] as Record<string, PayerState | PayeeState>)[id]
       const outcome = outcomeOf(p)
-      if (outcomeOf(was) === undefined || p.wire.outbox.length > 0 || outcome === undefined) continue
+      // §2.4: a finished pay link's outbox whose peer has not come back for 24 h may go (it moves no money).
+      const abandoned = now - (p.finishedAt ?? now) > 86_400
+      if (outcomeOf(was) === undefined || outcome === undefined || (p.wire.outbox.length > 0 && !abandoned))
+        continue
       delete objects[id]
       dropped.push([`${kind}:${id}`, outcome])
     }

@@ -98,6 +98,8 @@ export interface PayerState {
   reason: string | null
   wire: Wire
   createdAt: number
+  /** When it ended (committed or cancelled). */
+  finishedAt?: number
 }
 
 export type PayeeStatus = 'initial' | 'confirmed' | 'sentRequestCommit' | 'committed' | 'cancelled'
@@ -118,6 +120,8 @@ export interface PayeeState {
   reason: string | null
   wire: Wire
   createdAt: number
+  /** When it ended (committed or cancelled). */
+  finishedAt?: number
 }
 
 export type RecordStatus =
