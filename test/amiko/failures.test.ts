@@ -43,7 +43,9 @@ describe('Amiko payments under failure (§8, §14)', () => {
 
   it('no lock (node 0 never sends its first Lock): lock timers tear down both halves', async () => {
     const { payer, payee } = await scenario({ faults: { 0: { noLock: true } } })
-    expect(payer).toMatchObject({ state: 'cancelled', reason: 'AMIKO_LOCK_TIMEOUT' })
+    // The payer's own lock timer, or a teardown from another node's reaching it first.
+    expect(payer.state).toBe('cancelled')
+    expect(['AMIKO_LOCK_TIMEOUT', 'AMIKO_NO_ROUTE']).toContain(payer.reason)
     expect(payee).toMatchObject({ state: 'cancelled', token: null })
   }, 60_000)
 

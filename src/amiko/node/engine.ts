@@ -71,8 +71,6 @@ export interface Tx {
   send(target: Target, message: Record<string, unknown>): void
   /** Whether a link can carry new routes now (connected and authenticated, outbox not full). */
   usable(link: string): boolean
-  /** A payer or payee object reached a state an API caller may wait for. */
-  notify(kind: 'payer' | 'payee', id: string): void
   /** Test hooks of this node (fault injection, §14): none in production. */
   faults?: Faults
 }
@@ -878,7 +876,6 @@ export function onPayeeMessage(tx: Tx, id: string, m: Msg) {
       origin: { kind: 'payee', id, channel: null, expiry: tx.now },
     })
     if (rec !== undefined && p.status === 'confirmed') p.record = rec.key
-    tx.notify('payee', id)
     return
   }
   if (m._class === 'Cancel') {
@@ -956,7 +953,6 @@ function finishPayee(tx: Tx, p: PayeeState) {
     reason: p.reason,
     finishedAt: tx.now,
   })
-  tx.notify('payee', p.id)
 }
 
 // ---------------------------------------------------------------- pay link: payer (§9.2)
@@ -994,7 +990,6 @@ export function onPayerMessage(tx: Tx, id: string, m: Msg) {
       if (mp === undefined) return cancelPayer(tx, p, 'AMIKO_MEETING_POINT_REJECTED', true)
       p.meetingPoint = mp
       p.status = 'hasReceipt'
-      tx.notify('payer', id)
       return
     }
     case 'Cancel':
@@ -1101,7 +1096,6 @@ function finishPayer(tx: Tx, p: PayerState): void {
     reason: p.reason,
     finishedAt: tx.now,
   })
-  tx.notify('payer', p.id)
 }
 
 // ---------------------------------------------------------------- timers (§7, §8)

@@ -201,7 +201,6 @@ export class AmikoNode {
           conn !== undefined && !conn.ls.closed && l !== undefined && l.wire.outbox.length < OUTBOX_CAPACITY
         )
       },
-      notify: () => undefined,
       ...(this.#o.faults === undefined ? {} : { faults: this.#o.faults }),
     }
     if (onLink?.ledger) {
