@@ -6,56 +6,19 @@
  * agree, nothing left open. Then the no-route cases and payments in flight at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AmikoNode } from '../../src/amiko/node/node.ts'
-import { checkAtRest, connect, startNode, type TestNode, until } from './support.ts'
+import { type ReferenceNetwork, referenceNetwork, until } from './support.ts'
 
-const LINKS = [
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [2, 4],
-  [2, 8],
-  [8, 9],
-  [4, 5],
-  [5, 6],
-  [5, 7],
-  [5, 10],
-  [10, 11],
-] as const
-
-const nodes: TestNode[] = []
-const byName = (): Record<string, AmikoNode> => Object.fromEntries(nodes.map((n, i) => [String(i), n.node]))
+let net: ReferenceNetwork
+let nodes: ReferenceNetwork['nodes']
 
 beforeAll(async () => {
-  // Node 4's key must be known to every node before it starts: make node 4 first.
-  const first = await startNode({ name: '4', meetingPoints: ['Node4'] })
-  const key = first.node.nodeKey
-  for (let i = 0; i < 12; i++) {
-    nodes.push(
-      i === 4
-        ? first
-        : await startNode({ name: String(i), settings: { externalMeetingPoints: { Node4: key } } }),
-    )
-  }
-  for (const [a, b] of LINKS) {
-    await connect({ node: nodes[a]!.node, name: String(a) }, { node: nodes[b]!.node, name: String(b) })
-  }
-  await until(() => {
-    try {
-      checkAtRest(byName())
-      return true
-    } catch {
-      return false
-    }
-  })
+  net = await referenceNetwork()
+  nodes = net.nodes
 }, 60_000)
-afterAll(async () => {
-  for (const n of nodes) await n.close()
-})
+afterAll(() => net.close())
 
-function totals(): number[] {
-  return nodes.map((n) => n.node.balance().total)
-}
+const totals = (): number[] => net.totals()
+const settled = (): Promise<void> => net.settled()
 
 async function pay(from: number, to: number, amount: number, receipt = 'receipt') {
   const request = await nodes[to]!.node.request(amount, receipt)
@@ -70,15 +33,7 @@ describe('the reference network (§14)', () => {
     const { outcome, request } = await pay(0, 7, 123)
     expect(outcome.state).toBe('committed')
     expect(await nodes[7]!.node.payeeOutcome(request.paymentId, 10_000)).toMatchObject({ state: 'committed' })
-    await until(() => {
-      try {
-        checkAtRest(byName())
-        return true
-      } catch {
-        return false
-      }
-    })
-    checkAtRest(byName())
+    await settled()
     const after = totals()
     expect(after.map((t, i) => t - (before[i] as number))).toEqual([-123, 0, 0, 0, 0, 0, 0, 123, 0, 0, 0, 0])
     expect(nodes[0]!.node.balance().links).toEqual({ link_to_1: { local: 877, remote: 1123 } })
@@ -111,14 +66,7 @@ describe('the reference network (§14)', () => {
       expected[from] = (expected[from] as number) - (10 + i)
       expected[to] = (expected[to] as number) + 10 + i
     })
-    await until(() => {
-      try {
-        checkAtRest(byName())
-        return true
-      } catch {
-        return false
-      }
-    }, 20_000)
+    await settled()
     expect(totals().map((t, i) => t - (before[i] as number))).toEqual(expected)
     expect(totals().reduce((a, b) => a + b)).toBe(before.reduce((a, b) => a + b))
   }, 60_000)
@@ -160,15 +108,4 @@ describe('the reference network (§14)', () => {
 
 function byLink() {
   return nodes.map((n) => n.node.balance())
-}
-
-async function settled(): Promise<void> {
-  await until(() => {
-    try {
-      checkAtRest(byName())
-      return true
-    } catch {
-      return false
-    }
-  }, 20_000)
 }

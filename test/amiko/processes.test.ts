@@ -13,20 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AdminClient } from '../../src/amiko/admin/admin-client.ts'
 import type { NodeSummary } from '../../src/amiko/node/types.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
-
-const LINKS = [
-  [0, 1],
-  [1, 2],
-  [2, 3],
-  [2, 4],
-  [2, 8],
-  [8, 9],
-  [4, 5],
-  [5, 6],
-  [5, 7],
-  [5, 10],
-  [10, 11],
-] as const
+import { REFERENCE_LINKS } from './support.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'paylink-amiko-net-'))
 const dirs = Array.from({ length: 12 }, (_, i) => join(root, `node${i}`))
@@ -59,11 +46,11 @@ beforeAll(async () => {
   )
   running.push(...others)
   clients = dirs.map((dir) => AdminClient.forDir(dir))
-  for (const [a, b] of LINKS) {
+  for (const [a, b] of REFERENCE_LINKS) {
     const { url } = await (clients[b] as AdminClient).makeLink(`link_to_${a}`)
     await (clients[a] as AdminClient).makeLink(`link_to_${b}`, url)
   }
-  for (const [a, b] of LINKS) {
+  for (const [a, b] of REFERENCE_LINKS) {
     const client = clients[a] as AdminClient
     for (let i = 0; i < 100; i++) {
       const state = await client.list()
