@@ -94,9 +94,11 @@ export function settle(channel: ChannelState, direction: Direction, routeId: str
     if (channel.done[routeId] === 'refunded') {
       // A SettleCommit crossed our refund (§9.4): settle wins.
       if (direction === 'outgoing') throw new AmikoError('AMIKO_BAD_STATE', 'refund on an outgoing entry')
-      channel.amountRemote -= refundedAmount(channel, routeId)
-      channel.amountLocal += refundedAmount(channel, routeId)
+      const amount = refundedAmount(channel, routeId)
+      channel.amountRemote -= amount
+      channel.amountLocal += amount
       channel.done[routeId] = 'settled'
+      delete channel.refunds?.[routeId]
       return true
     }
     if (channel.done[routeId] === 'settled') return false

@@ -109,7 +109,7 @@ function up(rec: RecordState): Hop | null {
   return rec.isPayerSide ? rec.origin : rec.mpSide
 }
 
-function down(rec: RecordState): Hop | null {
+export function down(rec: RecordState): Hop | null {
   return rec.isPayerSide ? rec.mpSide : rec.origin
 }
 
@@ -544,7 +544,10 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
       return requestCommit(tx, rec, str(m['token']))
     }
     case 'SettleCommit': {
-      const rec = findRecord(tx, tokenTxid(tx, m), m['isPayerSide'] === true, 'up', from)
+      const isPayerSide = m['isPayerSide'] === true
+      const transactionId = tokenTxid(tx, m, name)
+      if (settleCrossedRefund(tx, name, routeId(isPayerSide, transactionId))) return
+      const rec = findRecord(tx, transactionId, isPayerSide, 'up', from)
       if (rec === undefined) return
       return settleCommit(tx, rec, str(m['token']))
     }
@@ -569,13 +572,46 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
   }
 }
 
-/** The transaction ID a token-carrying message is for, from its token (a bad token is rejected). */
-function tokenTxid(tx: Tx, m: Msg): string {
+/**
+ * The transaction ID a token-carrying message is for, from its token: a live record's, or (for a
+ * `SettleCommit` on link `name`) one whose entry we refunded there, its record perhaps pruned.
+ * A token that matches neither is rejected.
+ */
+function tokenTxid(tx: Tx, m: Msg, name?: string): string {
   const token = str(m['token'])
   for (const rec of Object.values(tx.state.records)) {
     if (tokenMatches(token, rec.transactionId)) return rec.transactionId
   }
+  for (const c of name === undefined ? [] : link(tx, name).channels) {
+    for (const r of Object.keys(c.refunds ?? {})) {
+      if (tokenMatches(token, r.slice(1))) return r.slice(1)
+    }
+  }
   throw new AmikoError('AMIKO_BAD_TOKEN', 'token matches no transaction here')
+}
+
+/**
+ * §9.4: a `SettleCommit` from upstream crossed the refund we sent it (not yet acknowledged): settle
+ * wins, on both ends. False when no entry of route `r` on link `name` is `refunded`.
+ */
+function settleCrossedRefund(tx: Tx, name: string, r: string): boolean {
+  const c = link(tx, name).channels.find((c) => c.done[r] === 'refunded' && c.refunds?.[r] !== undefined)
+  if (c === undefined) return false
+  ch.settle(c, 'incoming', r)
+  return true
+}
+
+/** The peer on link `name` acknowledged our `SettleRollback`: a refund of ours there is final (§9.4). */
+export function refundsAcknowledged(
+  tx: Tx,
+  name: string,
+  rollbacks: { transactionId: string; isPayerSide: boolean }[],
+): void {
+  const l = tx.state.links[name]
+  if (l === undefined) return
+  for (const { transactionId, isPayerSide } of rollbacks) {
+    for (const c of l.channels) ch.refundAcknowledged(c, routeId(isPayerSide, transactionId))
+  }
 }
 
 function entryOf(rec: RecordState, hop: Hop): Entry {

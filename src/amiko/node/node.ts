@@ -32,6 +32,7 @@ import {
   parseMessage,
   parsePayUrl,
   publicKeyOf,
+  routeId,
   sign,
   transactionIdOf,
 } from '../protocol/index.ts'
@@ -41,6 +42,7 @@ import {
   confirmPayer,
   DEFAULT_SETTINGS,
   deposit,
+  down,
   type Faults,
   onLinkMessage,
   onPay,
@@ -48,13 +50,22 @@ import {
   onPayerMessage,
   onTimer,
   queueStates,
+  refundsAcknowledged,
   type Settings,
   type Target,
   type Tx,
   withdraw,
 } from './engine.ts'
 import { verifySignature } from './fast-verify.ts'
-import { emptyState, type NodeState, newWire, type PayeeState, type PayerState, type Wire } from './state.ts'
+import {
+  emptyState,
+  type NodeState,
+  newWire,
+  type PayeeState,
+  type PayerState,
+  type TimerState,
+  type Wire,
+} from './state.ts'
 import type { Balance, NodeSummary, PaymentLogLine, PaymentRequest, PayOffer, PayOutcome } from './types.ts'
 import { LineSocket } from './wire.ts'
 
@@ -97,7 +108,17 @@ interface Conn {
   ls: LineSocket
   /** Outbox index of the last line written on this connection. */
   writtenUpTo: number | null
+  /** When it was bound (ms): the peer re-sends its whole outbox right after. */
+  since: number
 }
+
+/**
+ * A lock expiry that fell due while the node was down waits, after a restart, until its downstream
+ * link has been back this long (the peer's re-sent backlog may hold the token: a hop that has seen
+ * it must be able to claim), but never longer than RESTART_GRACE_MS after `listen`.
+ */
+const BACKLOG_MS = 1000
+const RESTART_GRACE_MS = 10_000
 
 const ROW = 'self'
 
@@ -116,6 +137,10 @@ export class AmikoNode {
   readonly #dialing = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  /** The last ack per connection key since the last commit (see `#apply`). */
+  readonly #acksSinceCommit = new Map<string, number>()
+  /** When `listen` ran (ms), for the restart grace of overdue lock expiries. */
+  #listenedAt = 0
   /** Lines in the payment-log table. */
   #logLines = 0
   #crashAt: CrashPoint | undefined
@@ -186,6 +211,10 @@ export class AmikoNode {
       privateKey: draft.privateKey,
       publicKey: this.nodeKey,
       send: (target, message) => {
+        this.#o.logger?.debug(
+          { target: `${target.kind}:${target.id}`, message: message['_class'] },
+          'amiko message out',
+        )
         queue(wireOf(draft, target), message)
         touched.add(`${target.kind}:${target.id}`)
         const l = target.kind === 'link' ? draft.links[target.id] : undefined
@@ -230,6 +259,12 @@ export class AmikoNode {
           .execute()
       }
     })
+    // Acks that came while this input was being stored were applied to the state it replaces.
+    for (const [key, received] of this.#acksSinceCommit) {
+      const wire = wireIn(draft, key)
+      if (wire !== undefined) wire.outbox = wire.outbox.filter((e) => !isAckedBy(e.index, received))
+    }
+    this.#acksSinceCommit.clear()
     this.#state = draft
     this.#logLines += newLines.length
     for (const [key, outcome] of dropped) this.#finished.set(key, outcome)
@@ -257,6 +292,7 @@ export class AmikoNode {
     const addr = server.address()
     const port = typeof addr === 'object' && addr !== null ? addr.port : (this.#o.port ?? 4321)
     this.#address = this.#o.advertise ?? { host, port }
+    this.#listenedAt = Date.now()
     for (const name of Object.keys(this.#state.links)) this.#dial(name)
     for (const id of Object.keys(this.#state.payers)) this.#dialPayer(id)
     this.#timer = setInterval(() => this.#fireTimers(), 100)
@@ -429,7 +465,7 @@ export class AmikoNode {
   #bind(key: string, ls: LineSocket): void {
     const old = this.#conns.get(key)
     if (old !== undefined && old.ls !== ls) old.ls.close()
-    const conn: Conn = { ls, writtenUpTo: null }
+    const conn: Conn = { ls, writtenUpTo: null, since: Date.now() }
     this.#conns.set(key, conn)
     ls.onLine((line) => this.#onLine(key, conn, line))
     ls.socket.on('close', () => {
@@ -472,6 +508,7 @@ export class AmikoNode {
     const failed = this.#o.faults?.fail?.includes(String((raw as { _class?: unknown })._class)) === true
     const parsed = parseMessage(raw)
     const m = parsed.ok ? (parsed.message as Record<string, unknown> & { _class: string }) : undefined
+    this.#o.logger?.debug({ key, index, message: m?._class ?? null }, 'amiko message in')
     const onLink =
       kind === 'link' ? { link: id, ledger: dropped || m === undefined || !isStateMessage(m) } : undefined
     const step = (tx: Tx): void => {
@@ -502,14 +539,32 @@ export class AmikoNode {
     if (wire === undefined) return
     // Acks change only the outbox: kept in memory and persisted with the next input (a restart
     // re-sends what was acked since, and the peer drops it as a duplicate).
+    this.#acksSinceCommit.set(key, received)
+    const acked = wire.outbox.filter((e) => isAckedBy(e.index, received))
     wire.outbox = wire.outbox.filter((e) => !isAckedBy(e.index, received))
     this.#closeFinishedPayLink(key)
+    const [kind, id] = splitKey(key)
+    const refunds = kind === 'link' ? this.#ackedRefunds(id, acked) : []
+    // A refund's acknowledgement makes it final (§9.4): that much is an input of its own.
+    if (refunds.length > 0 && !this.#closed) {
+      this.#transact((tx) => refundsAcknowledged(tx, id, refunds))
+        .then(() => this.#flush(key))
+        .catch((err: unknown) => this.#o.logger?.error({ err }, 'amiko refund acknowledgement failed'))
+    }
+  }
+
+  /** The acknowledged `SettleRollback`s among `acked` whose entry on link `name` is still `refunded`. */
+  #ackedRefunds(name: string, acked: Wire['outbox']): { transactionId: string; isPayerSide: boolean }[] {
+    const channels = this.#state.links[name]?.channels ?? []
+    return acked
+      .map((e) => e.message as { _class?: unknown; transactionID?: unknown; isPayerSide?: unknown })
+      .filter((m) => m._class === 'SettleRollback')
+      .map((m) => ({ transactionId: String(m.transactionID), isPayerSide: m.isPayerSide === true }))
+      .filter((r) => channels.some((c) => c.done[routeId(r.isPayerSide, r.transactionId)] === 'refunded'))
   }
 
   #wire(key: string): Wire | undefined {
-    const [kind, id] = splitKey(key)
-    const s = this.#state
-    return (kind === 'link' ? s.links[id] : kind === 'payer' ? s.payers[id] : s.payees[id])?.wire
+    return wireIn(this.#state, key)
   }
 
   /** Writes the outbox lines not yet written on the connection of `key`. */
@@ -547,11 +602,24 @@ export class AmikoNode {
     const now = this.#now()
     const due = this.#state.timers.filter((t) => t.fireAt <= now).sort((a, b) => a.fireAt - b.fireAt)
     for (const t of due) {
+      if (this.#heldAfterRestart(t)) continue
       this.#transact((tx) => {
         if (tx.state.timers.some((x) => x.kind === t.kind && x.target === t.target && x.fireAt <= tx.now))
           onTimer(tx, t.kind, t.target)
       }).catch((err: unknown) => this.#o.logger?.error({ err }, 'amiko timer failed'))
     }
+  }
+
+  /** Whether overdue lock expiry `t` still waits for its downstream link's backlog (see BACKLOG_MS). */
+  #heldAfterRestart(t: TimerState): boolean {
+    const startedAt = this.#listenedAt
+    if (t.kind !== 'expiry' || t.fireAt * 1000 > startedAt || Date.now() >= startedAt + RESTART_GRACE_MS)
+      return false
+    const rec = this.#state.records[t.target]
+    const hop = rec === undefined ? null : down(rec)
+    if (hop?.kind !== 'link') return false
+    const conn = this.#conns.get(`link:${hop.id}`)
+    return conn === undefined || Date.now() - conn.since < BACKLOG_MS
   }
 
   /**
@@ -887,6 +955,12 @@ function prune(draft: NodeState, before: NodeState, now: number, settings: Setti
     }
   }
   return dropped
+}
+
+/** The outbox and counters of connection key `key` (`link:…`, `payer:…`, `payee:…`) in `s`. */
+function wireIn(s: NodeState, key: string): Wire | undefined {
+  const [kind, id] = splitKey(key)
+  return (kind === 'link' ? s.links[id] : kind === 'payer' ? s.payers[id] : s.payees[id])?.wire
 }
 
 function splitKey(key: string): ['link' | 'payer' | 'payee', string] {
