@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // test/faults: the fault-injection suites (`npm run test:faults`), not yet part of CI.
-    exclude: ['test/service/**', 'test/browser/**', 'test/faults/**', 'node_modules/**'],
+    // The service, NATS, fault-injection and browser suites have their own configs and CI steps.
+    exclude: ['test/service/**', 'test/nats/**', 'test/browser/**', 'test/faults/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import type { AmikoNode } from '../amiko/node/node.ts'
 import { ArcClient } from '../chain/arc-client.ts'
 import type { Broadcaster } from '../chain/broadcast-result.ts'
 import { HeadersClient } from '../chain/headers-client.ts'
@@ -26,6 +27,8 @@ import { Invoices } from './invoices.ts'
 import { loadMasterKey } from './merchant-keys.ts'
 import { PaymentRequests } from './payment-requests.ts'
 import { Payments } from './payments.ts'
+import { PosAmiko } from './pos-amiko.ts'
+import { PosFeed } from './pos-feed.ts'
 import { Proofs } from './proofs.ts'
 import type { RelayClient } from './relay-client.ts'
 import { RelayLink } from './relay-link.ts'
@@ -65,6 +68,10 @@ export interface MerchantOptions {
   relayKey?: string
   /** First relay reconnect delay (ms); default 1 s. */
   relayRetryMs?: number
+  /** The merchant's Amiko node: the point-of-sale page makes Amiko requests on it (it is the payee). */
+  amiko?: AmikoNode
+  /** A devnet's base URL: the browser wallet page funds itself from its faucet. */
+  devnetUrl?: string
 }
 
 export class Merchant {
@@ -80,6 +87,7 @@ export class Merchant {
   #retry: NodeJS.Timeout | undefined
   #poll: NodeJS.Timeout | undefined
   #tls = false
+  #posFeed: PosFeed | undefined
 
   private constructor(parts: {
     app: FastifyInstance
@@ -139,6 +147,12 @@ export class Merchant {
     })
     const payments = new Payments({ store: o.store, clock, headers, requests, broadcast: broadcastStep })
     const proofs = new Proofs({ store: o.store, clock, headers, ...o.proofDelivery })
+    const posFeed = new PosFeed({
+      store: o.store,
+      clock,
+      amiko: o.amiko === undefined ? undefined : new PosAmiko(o.amiko, clock),
+      ...(o.logger === undefined ? {} : { logger: o.logger }),
+    })
     const app = buildMerchantApp({
       invoices,
       requests,
@@ -148,11 +162,17 @@ export class Merchant {
       p4: { maxBody: o.maxBody ?? 64 * 1024, allowInsecure: o.allowInsecure ?? false },
       ...(o.tls === undefined ? {} : { tls: o.tls }),
       ...(o.logger === undefined ? {} : { logger: o.logger }),
+      pos: {
+        feed: posFeed,
+        amiko: posFeed.amiko,
+        config: { network: o.network ?? 'regtest', devnetUrl: o.devnetUrl, relay: relayLink !== undefined },
+      },
     })
     // Keys added by another process (or a restart) are picked up on the next start.
     keyHashes = await loadApiKeyHashes(o.store)
     const merchant = new Merchant({ app, invoices, broadcastStep, proofs, createdApiKey })
     merchant.#tls = o.tls !== undefined
+    merchant.#posFeed = posFeed
     merchant.#startRetries(o.retryMs ?? 10_000, o.logger)
     merchant.#startProofPolls(o.proofPollMs ?? 600_000, broadcaster, o.logger)
     proofs.deliveries.start()
@@ -199,6 +219,7 @@ export class Merchant {
   async close(): Promise<void> {
     clearInterval(this.#retry)
     clearInterval(this.#poll)
+    this.#posFeed?.close()
     await this.#relayLink?.close()
     await this.app.close()
     await this.proofs.deliveries.stop()

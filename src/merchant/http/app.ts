@@ -13,6 +13,7 @@ import type { Payments } from '../payments.ts'
 import type { Proofs } from '../proofs.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { type P4RouteOptions, p4Routes } from './p4-routes.ts'
+import { type PosRouteDeps, posRoutes } from './pos-routes.ts'
 import { proofRoutes } from './proof-routes.ts'
 
 export interface MerchantAppDeps {
@@ -24,6 +25,8 @@ export interface MerchantAppDeps {
   p4: P4RouteOptions
   tls?: { cert: string | Buffer; key: string | Buffer }
   logger?: Logger
+  /** The point-of-sale and browser wallet pages (`pos-routes.ts`). */
+  pos?: Omit<PosRouteDeps, 'keyHashes'>
 }
 
 export function buildMerchantApp(deps: MerchantAppDeps): FastifyInstance {
@@ -47,5 +50,6 @@ export function buildMerchantApp(deps: MerchantAppDeps): FastifyInstance {
   adminRoutes(app, deps.invoices, deps.apiKeyHashes)
   p4Routes(app, deps.requests, deps.payments, deps.p4)
   proofRoutes(app, deps.proofs)
+  if (deps.pos !== undefined) posRoutes(app, { ...deps.pos, keyHashes: deps.apiKeyHashes })
   return app
 }
