@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { isPaylinkError } from '../core/errors.ts'
+import { demoCommand } from './commands/demo.ts'
 import { devnetCommand } from './commands/devnet.ts'
 import { merchantCommand } from './commands/merchant.ts'
 import { nodeCommand } from './commands/node.ts'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addCommand(relayCommand())
     .addCommand(walletCommand())
     .addCommand(nodeCommand())
+    .addCommand(demoCommand())
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,72 +1,88 @@
 /**
- * `paylink up` (what `npm start` runs): the whole stack in one process on loopback with embedded
- * defaults. Today: the devnet, mining every few seconds, and a merchant broadcasting to it; the
- * relay, demo wallet and Amiko network join them as they are built. The merchant's admin key is
- * kept in clear in the data directory (mode 0600) so every start can print it: a local stack.
+ * `paylink up` (what `npm start` runs): the whole stack of `stack.ts` in one process on loopback
+ * with embedded defaults, kept in the data directory and reused by the next start. Prints one
+ * line per service, the merchant's admin key (kept in clear in the data directory, mode 0600: a
+ * local stack) and what to try next; opens nothing. `DIR/stack.json` tells `paylink demo` where
+ * the running stack is.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Command, Option } from 'commander'
-import { randomToken } from '../../core/ids.ts'
-import { Devnet } from '../../devnet/index.ts'
-import { Merchant } from '../../merchant/merchant.ts'
-import { openStore } from '../../store/index.ts'
+import { parse } from '../../core/config.ts'
+import { isPaylinkError, PaylinkError } from '../../core/errors.ts'
+import { argParser } from '../args.ts'
 import { dataDir } from '../data-dir.ts'
-import { cliLogger } from '../logger.ts'
-import { printDevnet } from '../print-devnet.ts'
+import { printStack } from '../print-stack.ts'
 import { onShutdown } from '../shutdown.ts'
-
-const BLOCK_INTERVAL = 5
+import { DEFAULT_PORTS, type StackPorts, startStack } from '../stack.ts'
+import { readLiveStackFile, removeStackFile, writeStackFile } from '../stack-file.ts'
 
 export function upCommand(): Command {
+  const port = (flag: string, what: string, value: number) =>
+    new Option(`${flag} <port>`, what).argParser(argParser(parse.port)).default(value)
   return new Command('up')
-    .description('start the whole stack on loopback with embedded defaults (what `npm start` runs)')
+    .description(
+      'start the whole stack on loopback with embedded defaults (what `npm start` runs): devnet, ' +
+        'relay, merchant, a funded demo wallet and four Amiko nodes with channels',
+    )
     .addOption(
       new Option('--data <dir>', 'where everything is kept (env PAYLINK_DATA_DIR)').default(
         undefined,
         './.paylink',
       ),
     )
-    .addOption(new Option('--devnet-port <port>', 'devnet HTTP port').default(9090))
-    .addOption(new Option('--merchant-port <port>', 'merchant HTTP port').default(8443))
-    .action(async (opts: { data?: string; devnetPort: number | string; merchantPort: number | string }) => {
+    .addOption(
+      port(
+        '--devnet-port',
+        'devnet HTTP port (ARC, mAPI, headers, faucet), 0 = any free one',
+        DEFAULT_PORTS.devnet,
+      ),
+    )
+    .addOption(port('--relay-port', 'relay HTTP port, 0 = any free one', DEFAULT_PORTS.relay))
+    .addOption(
+      port(
+        '--merchant-port',
+        'merchant HTTP port (admin API, P4, POS page), 0 = any free one',
+        DEFAULT_PORTS.merchant,
+      ),
+    )
+    .addOption(
+      port(
+        '--amiko-port',
+        'first of the four Amiko nodes’ ports (shop, hub, alice, bob), 0 = any free ones (keep them fixed for the links to reconnect after a restart)',
+        DEFAULT_PORTS.amiko,
+      ),
+    )
+    .addOption(
+      port(
+        '--amiko-admin-port',
+        'first of the four Amiko admin API ports, 0 = any free ones',
+        DEFAULT_PORTS.amikoAdmin,
+      ),
+    )
+    .action(async (opts: { data?: string } & Record<string, number>) => {
       const dir = dataDir(opts.data)
-      const store = await openStore(join(dir, 'devnet.db'))
-      const devnet = await Devnet.open({ store, blockInterval: BLOCK_INTERVAL, logger: cliLogger('devnet') })
-      const urls = await devnet.listen(Number(opts.devnetPort))
-      const merchantStore = await openStore(join(dir, 'merchant.db'))
-      const apiKey = adminKey(dir)
-      const merchantUrl = `http://127.0.0.1:${Number(opts.merchantPort)}`
-      const merchant = await Merchant.open({
-        store: merchantStore,
-        broadcasterUrl: urls.arc,
-        headersUrl: urls.headers,
-        publicUrl: merchantUrl,
-        apiKey,
-        logger: cliLogger('merchant'),
-      })
-      await merchant.listen(Number(opts.merchantPort))
+      const ports: StackPorts = {
+        devnet: opts['devnetPort'] ?? DEFAULT_PORTS.devnet,
+        relay: opts['relayPort'] ?? DEFAULT_PORTS.relay,
+        merchant: opts['merchantPort'] ?? DEFAULT_PORTS.merchant,
+        amiko: opts['amikoPort'] ?? DEFAULT_PORTS.amiko,
+        amikoAdmin: opts['amikoAdminPort'] ?? DEFAULT_PORTS.amikoAdmin,
+      }
+      const running = readLiveStackFile(dir)
+      if (running !== undefined)
+        throw new PaylinkError('PL8001', `a paylink up is already running in ${dir} (process ${running.pid})`)
+      const stack = await startStack(dir, ports, (line) => process.stdout.write(`… ${line}\n`)).catch(
+        (cause: unknown) => {
+          // A port in use, say: one line rather than a stack trace.
+          if (isPaylinkError(cause)) throw cause
+          throw new PaylinkError('PL8001', `cannot start the stack: ${(cause as Error).message}`, { cause })
+        },
+      )
+      // Before the summary: whoever reads it may press Ctrl-C at once.
       onShutdown(async () => {
-        await merchant.close()
-        await merchantStore.close()
-        await devnet.close()
-        await store.close()
+        removeStackFile(dir)
+        await stack.close()
       })
-      const out = process.stdout
-      out.write(`paylink up: data in ${dir}\n`)
-      printDevnet(out, { devnet, urls, store, blockInterval: BLOCK_INTERVAL })
-      out.write(`paylink merchant on ${merchantUrl}\n`)
-      out.write(`  invoices POST ${merchantUrl}/api/v1/invoices\n`)
-      out.write(`  admin key ${apiKey}\n`)
-      out.write('Ctrl-C stops everything; the next start reuses the data directory.\n')
+      writeStackFile(dir, stack.describe())
+      printStack(process.stdout, stack)
     })
-}
-
-/** The local stack's admin key: read from the data directory, created there on first start. */
-function adminKey(dir: string): string {
-  const file = join(dir, 'merchant-admin-key')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  const key = randomToken()
-  writeFileSync(file, `${key}\n`, { mode: 0o600 })
-  return key
 }
