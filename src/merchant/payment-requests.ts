@@ -77,20 +77,27 @@ export class PaymentRequests {
     if (state === 'cancelled') throw new PaylinkError('PL2008', 'the invoice was cancelled')
     let served = servedOf(row)
     if (served === undefined || (state === 'pending' && now >= served.quoteExpiresAt)) {
-      served = await this.#stamp(id, now)
+      served = await this.#stamp(row, now)
     }
     return termsOf(row, served, this.#o)
   }
 
-  async #stamp(id: string, now: number): Promise<Served> {
+  /**
+   * Stores a new quote unless another GET (here or on another merchant instance) stamped the
+   * request first: the update is guarded by the request it replaces, and the loser serves the
+   * winner's, so every customer is held to the request the store has.
+   */
+  async #stamp(row: MerchantInvoicesTable, now: number): Promise<Served> {
     const quote = await this.#o.quotes.current()
     const served: Served = { creationTimestamp: now, fees: quote.rates, quoteExpiresAt: quote.expiresAt }
-    await this.#o.store.db
+    const stamped = await this.#o.store.db
       .updateTable('merchant_invoices')
       .set({ request: JSON.stringify(served), updated_at: now })
-      .where('id', '=', id)
-      .execute()
-    return served
+      .where('id', '=', row.id)
+      .where((eb) => (row.request === null ? eb('request', 'is', null) : eb('request', '=', row.request)))
+      .executeTakeFirst()
+    if (stamped.numUpdatedRows > 0n) return served
+    return servedOf(await loadInvoice(this.#o.store, row.id)) ?? served
   }
 
   /** The current quote's rates, for the "expired quote, does the new one demand more" rule. */

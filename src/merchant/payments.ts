@@ -7,8 +7,9 @@
  *
  * "Lock the invoice" (3) is the database's: the unique index on (invoice, txid) and the partial
  * unique index "one payment not `rejected` per invoice" decide between concurrent POSTs; the
- * loser re-enters at step 4 (same txid) or step 5 (another txid). No transaction is held across
- * network calls (SPV headers, broadcaster).
+ * loser re-enters at step 4 (same txid) or step 5 (another txid). This holds as well between
+ * several merchant instances sharing one PostgreSQL database as within one process. No
+ * transaction is held across network calls (SPV headers, broadcaster).
  */
 
 import type { HeaderSource } from '../chain/headers-client.ts'
@@ -89,15 +90,34 @@ export class Payments {
       merkle_path: null,
       updated_at: now,
     }
-    try {
-      await this.#o.store.db.insertInto('merchant_payments').values(row).execute()
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err
-      // Lost a race: answer as the winner's row says (step 4 or 5).
-      return (await this.#replayOrRefuse(await this.#invoice(invoiceId), paymentTx, parsed)) ?? raceDefect()
-    }
+    const lost = await this.#insertOrAnswer(row, paymentTx, parsed)
+    if (lost !== undefined) return lost
     crashPoint('stored')
     return this.#o.broadcast.run(row)
+  }
+
+  /**
+   * Step 11: inserts `row`, or answers as the row that won a race for the same invoice (step 4 or
+   * 5) when a unique index refused it. The winner can be rejected by the broadcaster between the
+   * refusal and the re-read, freeing the invoice again: then the insert is tried anew, since the
+   * validation already done still holds. Several merchant instances on one database race here.
+   */
+  async #insertOrAnswer(
+    row: MerchantPaymentsTable,
+    paymentTx: PaymentTx,
+    parsed: ParsedPayment,
+  ): Promise<AckAnswer | undefined> {
+    for (let attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
+      try {
+        await this.#o.store.db.insertInto('merchant_payments').values(row).execute()
+        return undefined
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err
+      }
+      const answer = await this.#replayOrRefuse(await this.#invoice(row.invoice_id), paymentTx, parsed)
+      if (answer !== undefined) return answer
+    }
+    return raceDefect()
   }
 
   #invoice(id: string): Promise<MerchantInvoicesTable> {
@@ -159,6 +179,9 @@ export class Payments {
   }
 }
 
+/** Inserts refused by a winner that was then rejected: each round needs a new broadcaster verdict. */
+const MAX_INSERT_ATTEMPTS = 5
+
 function raceDefect(): never {
-  throw new PaylinkError('PL9001', 'payment row vanished after a unique-index race')
+  throw new PaylinkError('PL9001', 'payment insert kept losing unique-index races')
 }

@@ -113,16 +113,25 @@ export class Proofs {
     )
     const callbacks: ProofCallbacks =
       payment.proof_callbacks === null ? {} : JSON.parse(payment.proof_callbacks)
-    await inTransaction(this.#o.store, async (db) => {
-      await db
+    const isNew = await inTransaction(this.#o.store, async (db) => {
+      // The guard decides between the same proof arriving twice at once (the broadcaster calling
+      // back both merchant instances, a callback and a poll): on PostgreSQL the second update
+      // waits for the first's row lock and then finds the path already there.
+      const stored = await db
         .updateTable('merchant_payments')
         .set({
-          state: 'mined',
           block_hash: proof.blockHash,
           block_height: proof.blockHeight,
           merkle_path: merklePath,
           updated_at: now,
         })
+        .where('id', '=', payment.id)
+        .where((eb) => eb.or([eb('merkle_path', 'is', null), eb('merkle_path', '<>', merklePath)]))
+        .executeTakeFirst()
+      if (stored.numUpdatedRows === 0n) return false
+      await db
+        .updateTable('merchant_payments')
+        .set({ state: 'mined' })
         .where('id', '=', payment.id)
         .where('state', '<>', 'rejected')
         .execute()
@@ -147,7 +156,9 @@ export class Proofs {
           )
           .execute()
       }
+      return true
     })
+    if (!isNew) return
     this.deliveries.kick()
     this.onStored?.({ invoiceId: payment.invoice_id, txid: payment.txid, envelope: JSON.parse(body), source })
   }
@@ -253,6 +264,17 @@ function deliveriesTable(store: Store): DeliveryTable {
         .limit(limit)
         .execute()
       return rows.map((r) => ({ ...r, authorization: r.token === '' ? '' : `Bearer ${r.token}` }))
+    },
+    claim: async (id, o) => {
+      const claimed = await store.db
+        .updateTable('merchant_proof_deliveries')
+        .set({ next_attempt_at: o.leaseUntil })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('attempts', '=', o.attempts)
+        .where('next_attempt_at', '<=', o.now)
+        .executeTakeFirst()
+      return claimed.numUpdatedRows > 0n
     },
     settle: async (id, o) => {
       await store.db

@@ -2,7 +2,10 @@
  * The database factory: one Kysely code path over two engines (DESIGN.md "Real components").
  * - SQLite (better-sqlite3), the embedded default: WAL journal with `synchronous=FULL`, checked
  *   after opening; a money store with weaker durability is refused (`PL8002`).
- * - PostgreSQL (`pg`), when the location is a `postgres://` or `postgresql://` URL.
+ * - PostgreSQL (`pg`), when the location is a `postgres://` or `postgresql://` URL (its own
+ *   `schema` parameter picks a schema, created when missing). Its
+ *   `synchronous_commit` and `fsync` are read at open; either `off` (server, database, role or the
+ *   URL's `options`) lets a commit be lost, so the store is refused (`PL8002`) like weak SQLite.
  * Migrations run on open, so a store is always at the latest schema.
  */
 import { mkdirSync } from 'node:fs'
@@ -39,9 +42,10 @@ export function isPostgresUrl(location: string): boolean {
 
 /** Opens (creating if needed) the store at `location`: a file path or a `postgres://` URL. */
 export async function openStore(location: string, options: OpenOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location)
+  const postgres = isPostgresUrl(location) ? postgresLocation(location, options) : undefined
+  const store = postgres === undefined ? openSqlite(location) : await openPostgres(postgres)
   try {
-    await migrateToLatest(store.db, store.engine === 'postgres' ? (options.schema ?? 'public') : undefined)
+    await migrateToLatest(store.db, postgres === undefined ? undefined : (postgres.schema ?? 'public'))
   } catch (cause) {
     await store.close()
     throw cause instanceof PaylinkError ? cause : new PaylinkError('PL8003', 'migration failed', { cause })
@@ -98,29 +102,100 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
 
-async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
-  const schema = options.schema
+/** Where and how to connect to PostgreSQL, split out of a `--db` URL and the open options. */
+interface PostgresLocation {
+  /** The URL as `pg` gets it: without paylink's `schema` and with `options` moved out. */
+  connectionString: string
+  /** Without password, for messages. */
+  printable: string
+  schema: string | undefined
+  /** Startup `options` (`-c name=value …`): the URL's, then the schema's `search_path`. */
+  sessionOptions: string
+  poolSize: number
+}
+
+/**
+ * Reads a PostgreSQL `--db` URL. Its `schema` parameter (paylink's own, for one database shared
+ * by several deployments or test runs) names the schema to create and use; `options.schema`
+ * wins over it. Its `options` parameter is kept and joined with the `search_path`: `pg` would let
+ * the URL's `options` replace the pool's, and the durability check must see what the URL sets.
+ */
+function postgresLocation(url: string, options: OpenOptions): PostgresLocation {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch (cause) {
+    throw new PaylinkError('PL8001', 'the PostgreSQL URL does not parse', { cause })
+  }
+  const schema = options.schema ?? (parsed.searchParams.get('schema') || undefined)
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new PaylinkError('PL8001', `invalid schema name "${schema}"`)
   }
+  const startup = parsed.searchParams.get('options') ?? ''
+  parsed.searchParams.delete('schema')
+  parsed.searchParams.delete('options')
+  return {
+    connectionString: parsed.toString(),
+    printable: redact(url),
+    schema,
+    sessionOptions: [startup, schema === undefined ? '' : `-c search_path=${schema}`]
+      .filter((o) => o !== '')
+      .join(' '),
+    poolSize: options.poolSize ?? 10,
+  }
+}
+
+async function openPostgres(at: PostgresLocation): Promise<Store> {
   const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
+    connectionString: at.connectionString,
+    max: at.poolSize,
     types: pgTypes,
     connectionTimeoutMillis: 5000,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    ...(at.sessionOptions === '' ? {} : { options: at.sessionOptions }),
   })
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
-    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
-    else await sql`select 1`.execute(db)
+    await assertPostgresDurable(db, at.printable)
+    if (at.schema !== undefined) await createSchema(db, at.schema)
   } catch (cause) {
     await db.destroy()
-    throw new PaylinkError('PL8003', `cannot reach PostgreSQL at ${redact(url)}`, { cause })
+    if (cause instanceof PaylinkError) throw cause
+    throw new PaylinkError('PL8003', `cannot reach PostgreSQL at ${at.printable}`, { cause })
   }
-  return { db, engine: 'postgres', location: redact(url), close: () => db.destroy() }
+  return { db, engine: 'postgres', location: at.printable, close: () => db.destroy() }
+}
+
+/**
+ * Refuses a PostgreSQL session that acknowledges commits before they are on disk: with
+ * `synchronous_commit=off` an ACKed payment can vanish in a crash, with `fsync=off` the whole
+ * cluster can. `local`, `remote_write`, `on` and `remote_apply` all flush locally first.
+ */
+export async function assertPostgresDurable(db: Kysely<Database>, printable: string): Promise<void> {
+  const { rows } = await sql<{ name: string; setting: string }>`
+    select name, setting from pg_settings where name in ('synchronous_commit', 'fsync')`.execute(db)
+  const off = rows.filter((r) => r.setting.toLowerCase() === 'off').map((r) => `${r.name}=off`)
+  if (off.length > 0) {
+    throw new PaylinkError(
+      'PL8002',
+      `PostgreSQL store at ${printable} must keep commits durable: ${off.join(', ')} (set them on)`,
+    )
+  }
+}
+
+/**
+ * `create schema if not exists` is not safe against itself: two processes opening a new schema
+ * at once (several merchant instances starting together) can both pass the check, and the loser
+ * fails on the catalogue's unique index; the schema exists then, which is all that was asked.
+ */
+async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code
+    if (code !== '23505' && code !== '42P06') throw err
+  }
 }
 
 /** A URL with its password replaced by `***`. */

@@ -3,6 +3,9 @@
  * the change they report, and POSTed by one loop. A 2xx answer delivers; a failure is retried
  * after base × 2^attempts (capped) until `maxAttempts`, also after a restart, since the rows are
  * the queue. Used for the devnet's ARC/mAPI callbacks and the merchant's proof deliveries.
+ * Several processes may run a loop over one table (merchant instances sharing PostgreSQL): a
+ * table with `claim` leases each row before POSTing it, so only one of them delivers it; a lease
+ * left by a process that died runs out and the row is due again.
  */
 
 /** One delivery as the loop needs it. */
@@ -19,6 +22,12 @@ export interface DeliveryRow {
 export interface DeliveryTable {
   /** Pending rows due at `now`, oldest first. */
   due(now: number, limit: number): Promise<DeliveryRow[]>
+  /**
+   * Leases row `id` to this process until `leaseUntil` when it is still pending, due at `now` and
+   * at `attempts` (a guarded update): false when another process has it. Optional: a table used by
+   * one process only may omit it.
+   */
+  claim?(id: string, o: { attempts: number; now: number; leaseUntil: number }): Promise<boolean>
   /** Records an attempt's outcome. */
   settle(
     id: string,
@@ -91,12 +100,20 @@ export class DeliveryQueue {
   }
 
   async #deliver(row: DeliveryRow): Promise<boolean> {
+    if (!(await this.#claim(row))) return false
     const ok = await this.#post(row)
     const attempts = row.attempts + 1
     const delay = Math.min(this.#o.retryBaseMs * 2 ** row.attempts, this.#o.retryMaxMs)
     const state = ok ? 'delivered' : attempts >= this.#o.maxAttempts ? 'failed' : 'pending'
     await this.#table.settle(row.id, { state, attempts, nextAttemptAt: this.#o.now() + delay })
     return ok
+  }
+
+  #claim(row: DeliveryRow): Promise<boolean> {
+    const now = this.#o.now()
+    // The lease outlasts the POST's time-out, so a slow delivery is not started twice.
+    const leaseUntil = now + 2 * this.#o.timeoutMs
+    return this.#table.claim?.(row.id, { attempts: row.attempts, now, leaseUntil }) ?? Promise.resolve(true)
   }
 
   async #post(row: DeliveryRow): Promise<boolean> {

@@ -1,6 +1,7 @@
 /** `paylink/store`: the database factory, migrations and transaction helper. */
 export {
   assertDurable,
+  assertPostgresDurable,
   type Engine,
   isPostgresUrl,
   type OpenOptions,

@@ -8,6 +8,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { Logger } from 'pino'
 import { type Clock, systemClock } from '../../core/clock.ts'
+import { PaylinkError } from '../../core/errors.ts'
 import { Mutex } from '../../core/mutex.ts'
 import { inTransaction, type Store } from '../../store/index.ts'
 import {
@@ -143,6 +144,12 @@ export class AmikoNode {
   #listenedAt = 0
   /** Lines in the payment-log table. */
   #logLines = 0
+  /**
+   * `updated_at` of the state row as this process last read or wrote it: each commit is guarded
+   * by it, so a second process writing the same store (two nodes on one PostgreSQL schema) is
+   * refused instead of silently overwriting this one's state.
+   */
+  #version = 0
   #crashAt: CrashPoint | undefined
   /** Outcomes of payer and payee objects pruned since start (`payers:…`, `payees:…`), for API callers. */
   readonly #finished = new Map<string, PayOutcome>()
@@ -163,22 +170,25 @@ export class AmikoNode {
   static async open(o: AmikoNodeOptions): Promise<AmikoNode> {
     const row = await o.store.db
       .selectFrom('amiko_state')
-      .select('json')
+      .select(['json', 'updated_at'])
       .where('node', '=', ROW)
       .executeTakeFirst()
     let state: NodeState
+    let version = Date.now()
     if (row === undefined) {
       state = emptyState(newPrivateKey())
       await o.store.db
         .insertInto('amiko_state')
-        .values({ node: ROW, json: JSON.stringify(state), updated_at: Date.now() })
+        .values({ node: ROW, json: JSON.stringify(state), updated_at: version })
         .execute()
     } else {
       state = JSON.parse(row.json) as NodeState
+      version = row.updated_at
     }
     state.tombstones ??= {}
     state.log = []
     const node = new AmikoNode(o, state)
+    node.#version = version
     const count = await o.store.db
       .selectFrom('amiko_payment_log')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -246,12 +256,21 @@ export class AmikoNode {
     const newLines = draft.log
     const firstSeq = this.#logLines
     draft.log = []
+    const version = Math.max(Date.now(), this.#version + 1)
     await inTransaction(this.#o.store, async (db) => {
-      await db
+      // The guard is this row's lock: on PostgreSQL a concurrent writer's update waits for it
+      // and then finds another version; on SQLite the write lock serialises the two.
+      const written = await db
         .updateTable('amiko_state')
-        .set({ json: JSON.stringify(draft), updated_at: Date.now() })
+        .set({ json: JSON.stringify(draft), updated_at: version })
         .where('node', '=', ROW)
-        .execute()
+        .where('updated_at', '=', this.#version)
+        .executeTakeFirst()
+      if (written.numUpdatedRows !== 1n)
+        throw new PaylinkError(
+          'PL8003',
+          'the node store was written by another process: run one node per store',
+        )
       for (const [i, line] of newLines.entries()) {
         await db
           .insertInto('amiko_payment_log')
@@ -265,6 +284,7 @@ export class AmikoNode {
       if (wire !== undefined) wire.outbox = wire.outbox.filter((e) => !isAckedBy(e.index, received))
     }
     this.#acksSinceCommit.clear()
+    this.#version = version
     this.#state = draft
     this.#logLines += newLines.length
     for (const [key, outcome] of dropped) this.#finished.set(key, outcome)

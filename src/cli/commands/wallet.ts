@@ -1,7 +1,8 @@
 /**
  * `paylink wallet`: the payer (PROTOCOLS.md P4 §2, §4–§6, §13). Keys, coins and payments live in
- * the wallet store (`--db`, else `--dir`/wallet.db, else `$PAYLINK_DATA_DIR/wallet.db`); `pay`
- * shows the request and asks before paying, unless `--yes` or the amount is within `--max-auto`.
+ * the wallet store (`--db`, else `--dir`/wallet.db, else `DATABASE_URL`, else
+ * `$PAYLINK_DATA_DIR/wallet.db`); `pay` shows the request and asks before paying, unless `--yes`
+ * or the amount is within `--max-auto`.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -40,8 +41,12 @@ function storeOptions(cmd: Command): Command {
     )
 }
 
+/** `--db` (or `PAYLINK_WALLET_DB`), else `--dir`, else `DATABASE_URL`, else the data directory. */
 function location(flags: StoreFlags): string {
-  return flags.db ?? join(flags.dir ?? dataDir(), 'wallet.db')
+  if (flags.db !== undefined) return flags.db
+  if (flags.dir !== undefined) return join(flags.dir, 'wallet.db')
+  const shared = process.env['DATABASE_URL']
+  return shared !== undefined && shared !== '' ? shared : join(dataDir(), 'wallet.db')
 }
 
 /** Opens the store and the wallet, runs `fn`, closes the store. */
