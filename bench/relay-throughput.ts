@@ -19,7 +19,7 @@ import type { Benchmark, BenchOptions, BenchReport, Figure } from './report.ts'
 import { Tally } from './tally.ts'
 
 const CHANNELS = 50
-const MERCHANT_KEY = 'bench-relay-merchant-key-0123456789'
+export const MERCHANT_KEY = 'bench-relay-merchant-key-0123456789'
 
 interface Sizes {
   rounds: number
@@ -149,7 +149,7 @@ export async function openBenchRelay(sockets: number): Promise<BenchRelay> {
   }
 }
 
-async function createChannel(base: string): Promise<ChannelAnswer> {
+export async function createChannel(base: string): Promise<ChannelAnswer> {
   const res = await fetch(`${base}/api/v1/channels`, {
     method: 'POST',
     headers: { authorization: `Bearer ${MERCHANT_KEY}`, 'content-type': 'application/json' },
@@ -160,7 +160,7 @@ async function createChannel(base: string): Promise<ChannelAnswer> {
 }
 
 /** A ws client on `url`, resolved at its first frame, which must be `join.success`. */
-function joinAs(url: string): Promise<WebSocket> {
+export function joinAs(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url)
     socket.once('message', (data) => {
@@ -238,7 +238,7 @@ function paymentFrame(channelId: string): string {
  * One sender and the socket its messages arrive at: the same socket for the echo, customer and
  * merchant for the relay. Any other frame, or a close, is a failure.
  */
-class Leg {
+export class Leg {
   readonly #from: WebSocket
   readonly #to: WebSocket
   readonly #channelId: string
@@ -293,7 +293,7 @@ class Leg {
  * Runs every leg for `ms` with one message in flight each; counts the messages that arrive within
  * the window, then waits until the last in-flight message of each leg has arrived.
  */
-function drive(legs: readonly Leg[], ms: number): Promise<{ count: number; seconds: number }> {
+export function drive(legs: readonly Leg[], ms: number): Promise<{ count: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     let count = 0
     let running = legs.length
@@ -325,7 +325,7 @@ function drive(legs: readonly Leg[], ms: number): Promise<{ count: number; secon
   })
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

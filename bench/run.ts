@@ -10,6 +10,7 @@ import { amikoThroughput } from './amiko-throughput.ts'
 import { devnetAccept } from './devnet-accept.ts'
 import { merchantE2e } from './merchant-e2e.ts'
 import { merchantValidate } from './merchant-validate.ts'
+import { relayCluster } from './relay-cluster.ts'
 import { relayMemory } from './relay-memory.ts'
 import { relayThroughput } from './relay-throughput.ts'
 import {
@@ -26,6 +27,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   merchantValidate,
   merchantE2e,
   relayThroughput,
+  relayCluster,
   relayMemory,
   amikoLatency,
   amikoThroughput,

@@ -77,7 +77,7 @@ export function channelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): voi
       channelId: channel.id,
       state: expired ? 'expired' : channel.state,
       expiresAt: rfc3339(live?.expiresAt ?? channel.expiresAt),
-      merchantConnected: live?.merchant !== undefined,
+      merchantConnected: live?.merchant !== undefined || (await deps.hub.bus.merchantElsewhere(channel.id)),
       customerCount: live?.customers.size ?? 0,
     }
   })
@@ -85,11 +85,7 @@ export function channelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): voi
   app.delete<{ Params: { channelId: string } }>('/api/v1/channels/:channelId', async (req, reply) => {
     const channel = await owned(req)
     await deps.channels.move(channel.id, 'closing')
-    const live = deps.hub.find(channel.id)
-    if (live !== undefined) {
-      live.closing = true
-      await deps.hub.end(live)
-    }
+    await deps.hub.endChannel(channel.id)
     return reply.code(204).send()
   })
 }

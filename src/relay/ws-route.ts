@@ -2,8 +2,8 @@
  * `GET /ws/{channelId}` (PROTOCOLS.md P4 §14.2): every refusal is a plain HTTP ClientError
  * answered in `preValidation`, before any upgrade (defect D3), in the order of the table:
  * unknown 404 `PL5001`, expired or closed 410 `PL5005`, token missing 401 `PL5003`, wrong token
- * or role 403 `PL5004`, customer without merchant 404 `PL5002` (not on a closing channel, which
- * only hands over its queue), caps 429 `PL1006`. Then the hub
+ * or role 403 `PL5004`, customer without merchant 404 `PL5002` (here, within 60 s, or on another
+ * instance of a cluster; not on a closing channel, which only hands over its queue), caps 429 `PL1006`. Then the hub
  * takes the connection.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -81,7 +81,11 @@ async function admit(deps: WsRouteDeps, req: JoinRequest): Promise<Admitted> {
   if (!secretMatches(hash, token)) throw new PaylinkError('PL5004', 'wrong channel token for this role')
   // A closing channel only hands over what is queued (the proof, §13): no merchant is needed.
   const closing = channel.state === 'closing'
-  if (role === 'customer' && !closing && !deps.hub.merchantPresent(channel.id, channel.merchantSeenAt)) {
+  if (
+    role === 'customer' &&
+    !closing &&
+    !(await deps.hub.merchantReachable(channel.id, channel.merchantSeenAt))
+  ) {
     throw new PaylinkError('PL5002', 'the merchant is not connected')
   }
   if (role === 'customer' && (deps.hub.find(channel.id)?.customers.size ?? 0) >= MAX_CUSTOMERS) {

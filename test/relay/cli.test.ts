@@ -1,4 +1,4 @@
-/** `paylink relay merchants add` prints a key the relay then accepts. */
+/** `paylink relay merchants add` prints a key the relay then accepts; `--nats` refuses a SQLite store. */
 import { describe, expect, it } from 'vitest'
 import { tempDb } from '../support/devnet.ts'
 import { runPaylink } from '../support/process.ts'
@@ -21,5 +21,13 @@ describe('paylink relay merchants add', () => {
     } finally {
       await r.close()
     }
+  })
+})
+
+describe('paylink relay --nats', () => {
+  it('refuses a SQLite store with PL8001 before reaching NATS: a cluster needs a shared database', async () => {
+    const started = await runPaylink(['relay', '--nats', 'nats://127.0.0.1:1', '--db', tempDb('relay-nats')])
+    expect(started.code).toBe(1)
+    expect(started.stderr).toMatch(/needs a shared PostgreSQL store.*PL8001/)
   })
 })

@@ -1,13 +1,16 @@
 /**
  * `paylink relay`: the public P4 server (PROTOCOLS.md P4 §14): channels behind merchant keys,
  * websocket joins, hybrid REST↔websocket bridging and the proof sink. `paylink relay merchants
- * add` creates a merchant key and prints it once.
+ * add` creates a merchant key and prints it once. With `--nats` (or `NATS_URL`) the relay is one
+ * instance of a cluster sharing its PostgreSQL store and NATS with the others.
  */
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { parse, resolveConfig } from '../../core/config.ts'
-import { createMerchantKey, Relay } from '../../relay/index.ts'
-import { openStore } from '../../store/index.ts'
+import { PaylinkError } from '../../core/errors.ts'
+import type { Bus } from '../../relay/bus.ts'
+import { createMerchantKey, NatsBus, Relay } from '../../relay/index.ts'
+import { isPostgresUrl, openStore, type Store } from '../../store/index.ts'
 import { dataDir } from '../data-dir.ts'
 import { cliLogger } from '../logger.ts'
 import { onShutdown } from '../shutdown.ts'
@@ -16,7 +19,10 @@ const SETTINGS = {
   port: { env: 'PAYLINK_RELAY_PORT', default: 8445, parse: parse.port },
   host: { env: 'PAYLINK_RELAY_HOST', default: '127.0.0.1', parse: parse.string },
   db: { env: 'PAYLINK_RELAY_DB', default: '', parse: parse.string },
+  dbSchema: { env: 'PAYLINK_RELAY_DB_SCHEMA', default: '', parse: parse.string },
   publicUrl: { env: 'PAYLINK_RELAY_PUBLIC_URL', default: '', parse: parse.string },
+  nats: { env: 'NATS_URL', default: '', parse: parse.string },
+  natsPrefix: { env: 'PAYLINK_NATS_PREFIX', default: 'paylink.relay', parse: parse.string },
   channelTtl: { env: 'PAYLINK_CHANNEL_TTL', default: 7200, parse: parse.positiveInt },
   bridgeTimeout: { env: 'PAYLINK_BRIDGE_TIMEOUT', default: 10, parse: parse.positiveInt },
   maxPayload: { env: 'PAYLINK_MAX_PAYLOAD', default: 1024 * 1024, parse: parse.positiveInt },
@@ -45,7 +51,18 @@ export function relayCommand(): Command {
     .addOption(new Option('--port <port>', 'HTTP port (env PAYLINK_RELAY_PORT)').default(undefined, '8445'))
     .addOption(new Option('--host <host>', 'address to bind').default(undefined, '127.0.0.1'))
     .addOption(dbOption())
+    .option('--db-schema <name>', 'PostgreSQL schema to use (env PAYLINK_RELAY_DB_SCHEMA; default public)')
     .option('--public-url <url>', 'origin merchants and customers reach, e.g. https://relay.example')
+    .option(
+      '--nats <url>',
+      'join a relay cluster over NATS, e.g. nats://127.0.0.1:4222 (env NATS_URL; needs a postgres:// --db)',
+    )
+    .addOption(
+      new Option(
+        '--nats-prefix <subject>',
+        'NATS subject prefix of this cluster (env PAYLINK_NATS_PREFIX)',
+      ).default(undefined, 'paylink.relay'),
+    )
     .addOption(new Option('--channel-ttl <seconds>', 'default channel lifetime').default(undefined, '7200'))
     .addOption(new Option('--bridge-timeout <seconds>', 'hybrid bridge wait').default(undefined, '10'))
     .addOption(new Option('--max-payload <bytes>', 'largest websocket frame').default(undefined, '1048576'))
@@ -81,18 +98,28 @@ function merchantsCommand(): Command {
 
 async function startRelay(c: Config): Promise<void> {
   const publicUrl = c.publicUrl !== '' ? c.publicUrl : `http://${c.host}:${c.port}`
-  const store = await openStore(storeLocation(c.db))
-  const relay = await Relay.open({
-    store,
-    publicUrl,
-    channelTtl: c.channelTtl,
-    bridgeTimeoutMs: c.bridgeTimeout * 1000,
-    maxPayload: c.maxPayload,
-    merchantKeys: c.merchantKey,
-    logger: cliLogger('relay'),
-  })
+  const location = storeLocation(c.db)
+  if (c.nats !== '' && !isPostgresUrl(location)) {
+    throw new PaylinkError(
+      'PL8001',
+      'a relay cluster (--nats) needs a shared PostgreSQL store: give --db postgres://… (or DATABASE_URL)',
+    )
+  }
+  const store = await openStore(location, c.dbSchema === '' ? {} : { schema: c.dbSchema })
+  let bus: Bus | undefined
+  let relay: Relay
+  try {
+    if (c.nats !== '')
+      bus = await NatsBus.open({ url: c.nats, prefix: c.natsPrefix, logger: cliLogger('relay') })
+    relay = await openRelay(c, store, publicUrl, bus)
+  } catch (err) {
+    await bus?.close()
+    await store.close()
+    throw err
+  }
   onShutdown(async () => {
     await relay.close()
+    await bus?.close()
     await store.close()
   })
   const base = await relay.listen(c.port, c.host)
@@ -102,5 +129,19 @@ async function startRelay(c: Config): Promise<void> {
   out.write(`  websocket  ${publicUrl.replace(/^http/i, 'ws')}/ws/{channelId}\n`)
   out.write(`  payments   ${publicUrl}/api/v1/payment/{channelId}\n`)
   out.write(`  store      ${store.location} (${store.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'})\n`)
+  if (c.nats !== '') out.write(`  cluster    NATS ${c.nats}, subjects ${c.natsPrefix}.>\n`)
   out.write('Ctrl-C stops it.\n')
+}
+
+function openRelay(c: Config, store: Store, publicUrl: string, bus: Bus | undefined): Promise<Relay> {
+  return Relay.open({
+    store,
+    publicUrl,
+    channelTtl: c.channelTtl,
+    bridgeTimeoutMs: c.bridgeTimeout * 1000,
+    maxPayload: c.maxPayload,
+    merchantKeys: c.merchantKey,
+    logger: cliLogger('relay'),
+    ...(bus === undefined ? {} : { bus }),
+  })
 }
