@@ -504,7 +504,11 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
     case 'Lock': {
       const transactionId = str(m['transactionID'])
       const isPayerSide = m['isPayerSide'] === true
+      lockIsNew(link(tx, name).channels[num(m['channelIndex'])], routeId(isPayerSide, transactionId))
       const rec = findRecord(tx, transactionId, isPayerSide, 'up', from)
+      // A live record takes a Lock only in haveRoute (§9.1); before that the sender broke the order.
+      if (rec !== undefined && rec.status !== 'haveRoute' && !TERMINAL_RECORD.has(rec.status))
+        throw new AmikoError('AMIKO_BAD_STATE', `a Lock for a record in ${rec.status}`)
       const hop = rec === undefined ? undefined : (up(rec) as Hop)
       const fits =
         rec !== undefined &&
@@ -570,6 +574,26 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
     default:
       throw new AmikoError('AMIKO_UNKNOWN_CLASS', `${m._class} is not a network message`)
   }
+}
+
+/**
+ * A `Lock` for route `r` on channel `c` may only lock what is not locked yet (§9.1, I7): not a hop
+ * already locked, not one we pay on (a lock from the wrong side), not a settled or rolled-back
+ * one. Such a lock is refused and changes nothing; accepting and refunding it would hand back
+ * money the route still owes, or overwrite a final status.
+ */
+function lockIsNew(c: ChannelState | undefined, r: string): void {
+  if (c === undefined) return
+  const done = c.done[r]
+  if (
+    r in c.incomingLocked ||
+    r in c.outgoingLocked ||
+    r in c.outgoingReserved ||
+    done === 'settled' ||
+    done === 'rolledBack' ||
+    done === 'refunded'
+  )
+    throw new AmikoError('AMIKO_BAD_STATE', `route ${r} is already locked or finished on this channel`)
 }
 
 /**
@@ -1158,6 +1182,9 @@ function acceptThenRefund(
 
 /** Our down hop was refunded by the downstream party: give back our up hop in turn. */
 function refundFromDown(tx: Tx, rec: RecordState): void {
+  // Only a lock is refunded: a hop still being routed is given up with HaveNoRoute (§6.5).
+  if (rec.status === 'makingRoute' || rec.status === 'haveRoute')
+    throw new AmikoError('AMIKO_BAD_STATE', 'a refund for a hop that is not locked')
   const hop = down(rec)
   if (hop?.kind === 'link' && hop.channel !== null) {
     if (!ch.rollBack(channelOf(tx, hop.id, hop.channel), 'outgoing', rid(rec))) return
