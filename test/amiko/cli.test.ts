@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { AdminClient } from '../../src/amiko/admin/admin-client.ts'
 import { newToken, transactionIdOf } from '../../src/amiko/protocol/ids.ts'
 import { newPrivateKey, publicKeyOf, sign } from '../../src/amiko/protocol/signing.ts'
 import { receiptSigningData } from '../../src/amiko/protocol/signing-data.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
+import { expectLedger, viewsOfClients } from './invariants.ts'
 
 type Started = Awaited<ReturnType<typeof startPaylink>>
 const running: Started[] = []
@@ -23,7 +25,8 @@ function tempDir(): string {
 
 async function startNode(dir: string, ...extra: string[]): Promise<Started> {
   const args = ['node', 'start', '--dir', dir, '--port', '0', '--admin-port', '0', ...extra]
-  const started = await startPaylink(args, /Ctrl-C stops it\.\n/)
+  // Test hooks on, so the ledger-invariant checker can read the nodes' state.
+  const started = await startPaylink(args, /Ctrl-C stops it\.\n/, { PAYLINK_AMIKO_TEST_HOOKS: '1' })
   running.push(started)
   return started
 }
@@ -121,9 +124,11 @@ describe('paylink node', () => {
     expect(paid.code).toBe(0)
     const balance = JSON.parse((await node(alice, 'balance', '--json')).stdout)
     expect(balance).toEqual({ links: { bob: { local: 900, remote: 100 } }, total: 900 })
+    const clients = { alice: AdminClient.forDir(alice), bob: AdminClient.forDir(bob) }
+    await expectLedger(() => viewsOfClients(clients), { deposit: () => 1000 })
     const [line] = JSON.parse((await node(alice, 'payments', '--json')).stdout) as unknown[]
     const file = join(alice, 'proof.json')
     writeFileSync(file, JSON.stringify(line))
     expect((await runPaylink(['node', 'verify-proof', file])).code).toBe(0)
-  })
+  }, 120_000)
 })

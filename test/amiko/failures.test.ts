@@ -2,11 +2,14 @@
  * The failure scenarios of protocols-amiko.md §14 (the reference suite's `largenetwork_*` tests
  * and the rows of §8 without one), each on a fresh twelve-node network over TCP on loopback with
  * faults injected per node: every one ends `cancelled` for payer and payee, with every balance as
- * before and nothing left open (§13 at rest). Time-outs are shortened so each ends in seconds.
+ * before and the ledger invariants of §13 holding (`invariants.ts`). Time-outs are shortened so
+ * each ends in seconds (2 s: 1 s is overrun by a route search on a loaded machine).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Faults, Settings } from '../../src/amiko/node/engine.ts'
-import { type ReferenceNetwork, referenceNetwork } from './support.ts'
+import type { ChannelState } from '../../src/amiko/node/state.ts'
+import { routeId } from '../../src/amiko/protocol/index.ts'
+import { REFERENCE_LINKS, type ReferenceNetwork, referenceNetwork } from './support.ts'
 
 let net: ReferenceNetwork | undefined
 
@@ -19,13 +22,19 @@ async function scenario(o: {
   faults: Record<number, Faults>
   settings?: Partial<Settings>
   nodeSettings?: Record<number, Partial<Settings>>
+  links?: readonly (readonly [number, number])[]
 }) {
-  net = await referenceNetwork({ settings: { routeTimeout: 1, lockTimeout: 1, ...o.settings }, ...o })
+  net = await referenceNetwork({ ...o, settings: { routeTimeout: 2, lockTimeout: 2, ...o.settings } })
   const before = net.nodes.map((n) => n.node.balance())
   const { payer, payee } = await net.pay(0, 7, 123)
   await net.settled()
   expect(net.nodes.map((n) => n.node.balance())).toEqual(before)
-  return { payer, payee }
+  const transactionId = (await (net.nodes[7] as ReferenceNetwork['nodes'][number]).node.payments()).at(-1)
+    ?.transactionId as string
+  /** Channel 0 of `link` at node `i`, after the payment. */
+  const channel = (i: number, link: string): ChannelState =>
+    (net as ReferenceNetwork).nodes[i]?.node.snapshot().links[link]?.channels[0] as ChannelState
+  return { payer, payee, transactionId, channel }
 }
 
 describe('Amiko payments under failure (§8, §14)', () => {
@@ -43,28 +52,38 @@ describe('Amiko payments under failure (§8, §14)', () => {
 
   it('no lock (node 0 never sends its first Lock): lock timers tear down both halves', async () => {
     const { payer, payee } = await scenario({ faults: { 0: { noLock: true } } })
-    // The payer's own lock timer, or a teardown from another node's reaching it first.
+    // The payer's own lock timer, a teardown from another node's reaching it first, or the
+    // payee's half torn down first so that Q cancels (§9.2).
     expect(payer.state).toBe('cancelled')
-    expect(['AMIKO_LOCK_TIMEOUT', 'AMIKO_NO_ROUTE']).toContain(payer.reason)
+    expect(['AMIKO_LOCK_TIMEOUT', 'AMIKO_NO_ROUTE', 'AMIKO_CANCELLED_BY_PAYEE']).toContain(payer.reason)
     expect(payee).toMatchObject({ state: 'cancelled', token: null })
   }, 60_000)
 
-  it('late lock (node 2 holds the Lock 3 s, ignores HaveNoRoute): accepted, refunded, cancelled', async () => {
-    const { payer, payee } = await scenario({
-      faults: { 2: { delay: { Lock: 3000 }, drop: ['HaveNoRoute'] } },
+  it('late lock (node 2 holds the Lock 4 s, ignores HaveNoRoute): accepted, refunded, cancelled', async () => {
+    // Without link 2-3: node 2 ignores HaveNoRoute, so node 3's answer to the payer half's first
+    // attempt would leave the route unbuilt and the Lock never sent.
+    const { payer, payee, transactionId, channel } = await scenario({
+      faults: { 2: { delay: { Lock: 4000 }, drop: ['HaveNoRoute'] } },
       nodeSettings: { 2: { lockTimeout: 60 } },
+      links: REFERENCE_LINKS.filter(([a, b]) => !(a === 2 && b === 3)),
     })
     expect(payer.state).toBe('cancelled')
     expect(payee.state).toBe('cancelled')
+    // The Lock reached node 4 after its teardown: taken and refunded (row 9), not just released.
+    const r = routeId(true, transactionId)
+    expect(['refunded', 'rolledBack']).toContain(channel(4, 'link_to_2').done[r])
+    expect(channel(2, 'link_to_4').done[r]).toBe('rolledBack')
   }, 60_000)
 
   it('token withheld (Lock fails at node 7), Δ = 3 s: node 5 reclaims, refunds reach the payer', async () => {
-    const { payer, payee } = await scenario({
+    const { payer, payee, transactionId, channel } = await scenario({
       faults: { 7: { fail: ['Lock'] } },
       settings: { expiryIncrement: 3 },
     })
     expect(payer.state).toBe('cancelled')
     expect(payee).toMatchObject({ state: 'cancelled', token: null })
+    // Node 5 reclaimed its locked hop to 7 at its expiry.
+    expect(channel(5, 'link_to_7').done[routeId(false, transactionId)]).toBe('rolledBack')
   }, 60_000)
 
   it('wrong token in Commit and RequestCommit: refused, the lock stays, then reclaimed at expiry', async () => {

@@ -4,21 +4,24 @@
  * 10-11 each holding one channel 1000/1000, meeting point `Node4` hosted on node 4 and bound to
  * its key on every node. Node 0 pays node 7 123 with receipt `receipt` through the CLI:
  * `committed`; node 0 is −123, node 7 +123, every other node unchanged; both ends of every link
- * agree; no reservation, lock, live record or timer is left anywhere.
+ * agree; no reservation, lock, live record or timer is left anywhere: the ledger invariants of
+ * §13 (`invariants.ts`, reading each process's state with PAYLINK_AMIKO_TEST_HOOKS=1).
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AdminClient } from '../../src/amiko/admin/admin-client.ts'
-import type { NodeSummary } from '../../src/amiko/node/types.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
-import { REFERENCE_LINKS } from './support.ts'
+import { type Baseline, baselineOf, expectLedger, viewsOfClients } from './invariants.ts'
+import { REFERENCE_DEPOSIT, REFERENCE_LINKS } from './support.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'paylink-amiko-net-'))
 const dirs = Array.from({ length: 12 }, (_, i) => join(root, `node${i}`))
 const running: Awaited<ReturnType<typeof startPaylink>>[] = []
 let clients: AdminClient[] = []
+let baseline: Baseline
+const views = () => viewsOfClients(Object.fromEntries(clients.map((c, i) => [String(i), c])))
 
 function start(i: number, ...extra: string[]) {
   const args = [
@@ -33,7 +36,7 @@ function start(i: number, ...extra: string[]) {
     '--admin-port',
     '0',
   ]
-  return startPaylink([...args, ...extra], /Ctrl-C stops it\.\n/)
+  return startPaylink([...args, ...extra], /Ctrl-C stops it\.\n/, { PAYLINK_AMIKO_TEST_HOOKS: '1' })
 }
 
 beforeAll(async () => {
@@ -59,35 +62,12 @@ beforeAll(async () => {
     }
     await client.deposit(`link_to_${b}`, 1000, 1000)
   }
+  baseline = baselineOf(await views())
 }, 180_000)
 
 afterAll(async () => {
   for (const r of running.reverse()) await stop(r.child)
 })
-
-async function states(): Promise<NodeSummary[]> {
-  return Promise.all(clients.map((c) => c.list()))
-}
-
-/** Both ends of every link mirror each other, and nothing is left open anywhere. */
-function problems(all: NodeSummary[]): string[] {
-  const out: string[] = []
-  all.forEach((s, i) => {
-    if (s.liveRecords > 0 || s.timers > 0) out.push(`node ${i}: ${s.liveRecords} records, ${s.timers} timers`)
-    for (const l of s.links) {
-      const j = Number(l.name.replace('link_to_', ''))
-      const peer = all[j]?.links.find((x) => x.name === `link_to_${i}`)
-      for (const c of l.channels) {
-        const other = peer?.channels[c.index]
-        if (c.reserved + c.locked > 0) out.push(`node ${i} ${l.name}: open entries`)
-        if (other === undefined || other.local !== c.remote || other.remote !== c.local)
-          out.push(`node ${i} ${l.name}: ${c.local}/${c.remote} vs ${other?.remote}/${other?.local}`)
-        if (!c.coSigned || c.diverged) out.push(`node ${i} ${l.name}: not co-signed`)
-      }
-    }
-  })
-  return out
-}
 
 describe('twelve node processes (§14)', () => {
   it('node 0 pays node 7 123 with the CLI: committed, −123 and +123, every link agrees', async () => {
@@ -106,13 +86,7 @@ describe('twelve node processes (§14)', () => {
     const paid = await runPaylink(['node', 'pay', url, '--yes', '--dir', dirs[0] as string])
     expect(paid.stdout).toMatch(/committed/)
     expect(paid.code).toBe(0)
-    let left: string[] = []
-    for (let i = 0; i < 100; i++) {
-      left = problems(await states())
-      if (left.length === 0) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(left).toEqual([])
+    await expectLedger(views, { baseline, deposit: () => REFERENCE_DEPOSIT })
     const after = await Promise.all(clients.map((c) => c.balance()))
     expect(after.map((b, i) => b.total - (before[i]?.total as number))).toEqual([
       -123, 0, 0, 0, 0, 0, 0, 123, 0, 0, 0, 0,

@@ -4,6 +4,15 @@ import { AmikoNode, type AmikoNodeOptions } from '../../src/amiko/node/node.ts'
 import type { PayOutcome } from '../../src/amiko/node/types.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import { tempDb } from '../support/devnet.ts'
+import {
+  type Baseline,
+  baselineOf,
+  expectLedger,
+  ledgerProblems,
+  type NodeView,
+  strict,
+  viewsOfNodes,
+} from './invariants.ts'
 
 export interface TestNode {
   node: AmikoNode
@@ -49,45 +58,24 @@ export async function until(check: () => boolean, ms = 10_000): Promise<void> {
 }
 
 /**
- * The ledger invariants of §13 at rest, over `nodes` (name → node): every channel conserved (I1),
- * both ends of every link mirror each other and hold the same co-signed state (I2), and no open
- * entry, live record or timer is left (I4).
+ * The ledger invariants of §13 at rest over in-process nodes, at once and synchronously: the
+ * checker of `invariants.ts` without its payment-log checks (prefer `expectLedger` with a baseline).
  */
 export function checkAtRest(nodes: Record<string, AmikoNode>): void {
-  const problems: string[] = []
-  for (const [name, node] of Object.entries(nodes)) {
-    const s = node.snapshot()
-    if (s.timers.length > 0) problems.push(`${name}: ${s.timers.length} timers left`)
-    for (const r of Object.values(s.records)) {
-      if (r.status !== 'committed' && r.status !== 'cancelled')
-        problems.push(`${name}: record ${r.key} ${r.status}`)
-    }
-    for (const l of Object.values(s.links)) {
-      const peerName = l.name.replace(/^link_to_/, '')
-      const peer = nodes[peerName]?.snapshot().links[`link_to_${name}`]
-      for (const c of l.channels) {
-        const open = [c.outgoingReserved, c.incomingReserved, c.outgoingLocked, c.incomingLocked].reduce(
-          (n, m) => n + Object.keys(m).length,
-          0,
-        )
-        if (open > 0) problems.push(`${name}/${l.name}#${c.index}: ${open} open entries`)
-        const other = peer?.channels[c.index]
-        if (other === undefined) {
-          problems.push(`${name}/${l.name}#${c.index}: no peer channel`)
-          continue
-        }
-        if (c.amountLocal !== other.amountRemote || c.amountRemote !== other.amountLocal)
-          problems.push(
-            `${name}/${l.name}#${c.index}: ${c.amountLocal}/${c.amountRemote} vs ${other.amountRemote}/${other.amountLocal}`,
-          )
-        if (c.coSigned?.stateHash !== other.coSigned?.stateHash)
-          problems.push(`${name}/${l.name}#${c.index}: co-signed states differ`)
-        if (c.diverged) problems.push(`${name}/${l.name}#${c.index}: diverged`)
-      }
-    }
-  }
+  const at = Date.now() / 1000
+  const views = Object.entries(nodes).map(([name, node]) => ({
+    name,
+    nodeKey: node.nodeKey,
+    state: node.snapshot(),
+    log: [],
+    at,
+  }))
+  const problems = strict(ledgerProblems(views))
   if (problems.length > 0) throw new Error(`invariants broken:\n${problems.join('\n')}`)
 }
+
+/** What each channel of the reference network holds: 1000 on each side (§14). */
+export const REFERENCE_DEPOSIT = 2000
 
 /** The links of the reference network of §14. */
 export const REFERENCE_LINKS = [
@@ -108,10 +96,17 @@ export interface ReferenceNetwork {
   nodes: TestNode[]
   byName(): Record<string, AmikoNode>
   totals(): number[]
+  /** Snapshots of the twelve nodes for the invariant checker. */
+  views(): Promise<NodeView[]>
   /** Node `to` requests `amount`, node `from` pays it; the payer's and the payee's outcomes. */
   pay(from: number, to: number, amount: number): Promise<{ payer: PayOutcome; payee: PayOutcome }>
-  /** Waits until every invariant at rest holds (throws with the last problems after `ms`). */
+  /**
+   * Waits until the network is at rest with every ledger invariant of §13 holding against the
+   * network as it was built (each channel 2000), failing with the last problems after `ms`.
+   */
   settled(ms?: number): Promise<void>
+  /** Takes the network as it is now as the baseline of `settled` (after a test deposits or withdraws). */
+  rebase(): Promise<void>
   close(): Promise<void>
 }
 
@@ -124,6 +119,8 @@ export async function referenceNetwork(
     faults?: Record<number, Faults>
     settings?: Partial<Settings>
     nodeSettings?: Record<number, Partial<Settings>>
+    /** The links to make (default all of `REFERENCE_LINKS`). */
+    links?: readonly (readonly [number, number])[]
   } = {},
 ): Promise<ReferenceNetwork> {
   const settingsOf = (i: number) => ({ ...o.settings, ...o.nodeSettings?.[i] })
@@ -147,17 +144,20 @@ export async function referenceNetwork(
           }),
     )
   }
-  for (const [a, b] of REFERENCE_LINKS) {
+  for (const [a, b] of o.links ?? REFERENCE_LINKS) {
     await connect(
       { node: (nodes[a] as TestNode).node, name: String(a) },
       { node: (nodes[b] as TestNode).node, name: String(b) },
     )
   }
   const byName = () => Object.fromEntries(nodes.map((n, i) => [String(i), n.node]))
+  const views = () => viewsOfNodes(byName())
+  let baseline: Baseline | undefined
   const net: ReferenceNetwork = {
     nodes,
     byName,
     totals: () => nodes.map((n) => n.node.balance().total),
+    views,
     async pay(from, to, amount) {
       const payee = (nodes[to] as TestNode).node
       const payer = (nodes[from] as TestNode).node
@@ -167,21 +167,20 @@ export async function referenceNetwork(
       return { payer: payerOutcome, payee: await payee.payeeOutcome(request.paymentId, 60_000) }
     },
     async settled(ms = 20_000) {
-      const end = Date.now() + ms
-      for (;;) {
-        try {
-          checkAtRest(byName())
-          return
-        } catch (err) {
-          if (Date.now() > end) throw err
-          await new Promise((r) => setTimeout(r, 50))
-        }
-      }
+      await expectLedger(views, {
+        within: ms,
+        deposit: () => REFERENCE_DEPOSIT,
+        ...(baseline === undefined ? {} : { baseline }),
+      })
+    },
+    async rebase() {
+      baseline = baselineOf(await views())
     },
     async close() {
       for (const n of nodes) await n.close()
     },
   }
   await net.settled()
+  await net.rebase()
   return net
 }

@@ -5,22 +5,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { receiptSigningData, tokenMatches, verify } from '../../src/amiko/protocol/index.ts'
-import { checkAtRest, connect, startNode, type TestNode, until } from './support.ts'
+import { type Baseline, baselineOf, expectLedger, viewsOfNodes } from './invariants.ts'
+import { connect, startNode, type TestNode, until } from './support.ts'
 
 let payer: TestNode
 let payee: TestNode
+let baseline: Baseline
 
 beforeAll(async () => {
   payee = await startNode({ name: 'payee', meetingPoints: ['MP'] })
   payer = await startNode({ name: 'payer', settings: { externalMeetingPoints: { MP: payee.node.nodeKey } } })
   await connect({ node: payer.node, name: 'payer' }, { node: payee.node, name: 'payee' }, 1000, 0)
+  baseline = baselineOf(await views())
 }, 30_000)
 afterAll(async () => {
   await payer.close()
   await payee.close()
 })
 
-const both = () => ({ payer: payer.node, payee: payee.node })
+const views = () => viewsOfNodes({ payer: payer.node, payee: payee.node })
+/** §13 at rest against the network as built: the one channel holds the 1000 deposited. */
+const ledger = () => expectLedger(views, { baseline, deposit: () => 1000 })
 
 describe('two neighbours, meeting point on the payee', () => {
   it('123 commits: 877/123; the payer keeps token and signed receipt as its proof', async () => {
@@ -41,14 +46,7 @@ describe('two neighbours, meeting point on the payee', () => {
     expect(tokenMatches(proof?.token ?? '', request.transactionId)).toBe(true)
     const signed = receiptSigningData(123, 'receipt', request.transactionId)
     expect(verify(payee.node.nodeKey, signed, proof?.signature ?? '')).toBe(true)
-    await until(() => {
-      try {
-        checkAtRest(both())
-        return true
-      } catch {
-        return false
-      }
-    })
+    await ledger()
   }, 30_000)
 
   it('the payer refuses at the receipt: cancelled on both ends, the token erased, nothing moved', async () => {
@@ -61,6 +59,6 @@ describe('two neighbours, meeting point on the payee', () => {
     expect(ended).toMatchObject({ state: 'cancelled', token: null })
     expect(payee.node.snapshot().payees[request.paymentId]?.token ?? null).toBeNull()
     expect([payer.node.balance(), payee.node.balance()]).toEqual(before)
-    checkAtRest(both())
+    await ledger()
   }, 30_000)
 })

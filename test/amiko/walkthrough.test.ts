@@ -3,14 +3,17 @@
  * order, with only what differs between runs put in — the directories (a fresh temporary one),
  * the ports (free ones), and the values each run makes anew: the shop's node key, the link URL
  * `makelink` printed, the payment URL `request` printed. What the README shows as the outcome
- * (committed; 877 left with alice) must come out.
+ * (committed; 877 left with alice) must come out, and the ledger invariants of §13 hold on both
+ * nodes (the nodes run with PAYLINK_AMIKO_TEST_HOOKS=1 so the checker can read their state).
  */
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { AdminClient } from '../../src/amiko/admin/admin-client.ts'
 import { freePort } from '../support/ports.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
+import { expectLedger, viewsOfClients } from './invariants.ts'
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const running: Awaited<ReturnType<typeof startPaylink>>[] = []
@@ -39,6 +42,7 @@ describe('the README walkthrough of paylink node', () => {
     const ports = new Map<string, string>()
     const made: { key?: string; link?: string; pay?: string } = {}
     const outputs: string[] = []
+    const nodeDirs: string[] = []
     for (const written of commands) {
       const args: string[] = []
       for (const [i, arg] of written.entries()) {
@@ -53,8 +57,9 @@ describe('the README walkthrough of paylink node', () => {
         else args.push(arg)
       }
       if (args[1] === 'start') {
-        const started = await startPaylink(args, /Ctrl-C stops it\.\n/)
+        const started = await startPaylink(args, /Ctrl-C stops it\.\n/, { PAYLINK_AMIKO_TEST_HOOKS: '1' })
         running.push(started)
+        nodeDirs.push(args[args.indexOf('--dir') + 1] as string)
         made.key ??= /node key\s+(0[23][0-9a-f]{64})/.exec(started.output())?.[1]
         continue
       }
@@ -68,5 +73,7 @@ describe('the README walkthrough of paylink node', () => {
     }
     expect(outputs.join('')).toMatch(/\ncommitted\n/)
     expect(outputs).toContain('to-shop  local 877  remote 123\ntotal 877 satoshis\n')
+    const clients = Object.fromEntries(nodeDirs.map((dir) => [dir, AdminClient.forDir(dir)]))
+    await expectLedger(() => viewsOfClients(clients))
   }, 120_000)
 })

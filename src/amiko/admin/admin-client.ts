@@ -14,6 +14,7 @@ import type {
   PayOutcome,
 } from '../node/types.ts'
 import { type AdminFile, readAdminFile } from './admin-file.ts'
+import type { NodeSnapshot } from './admin-server.ts'
 
 /** Time-out of an ordinary admin call. */
 const CALL_TIMEOUT_MS = 60_000
@@ -91,6 +92,11 @@ export class AdminClient {
   /** Test hook: arms a crash point (the node must run with PAYLINK_AMIKO_TEST_HOOKS=1). */
   armCrash(point: string | null): Promise<{ armed: string | null }> {
     return this.#call('POST', '/test/crash', { point })
+  }
+
+  /** Test hook: the whole state and payment log (the node must run with PAYLINK_AMIKO_TEST_HOOKS=1). */
+  snapshot(): Promise<NodeSnapshot> {
+    return this.#call('GET', '/test/snapshot')
   }
 
   withdraw(link: string, channel: number): Promise<{ link: string; channel: number }> {

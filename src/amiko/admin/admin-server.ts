@@ -13,6 +13,7 @@ import { sha256 } from '../../core/hash.ts'
 import { randomBytes } from '../../core/ids.ts'
 import { listenOn } from '../../server/listen.ts'
 import { CRASH_POINTS, type CrashPoint } from '../node/node.ts'
+import type { NodeState } from '../node/state.ts'
 import type {
   Balance,
   NodeSummary,
@@ -38,6 +39,15 @@ export interface AdminNode {
   withdraw(link: string, channel: number): Promise<void>
   /** Test hook (fault injection): arm a crash point; routed only with PAYLINK_AMIKO_TEST_HOOKS=1. */
   armCrash?(point: CrashPoint | undefined): void
+  /** Test hook (the ledger-invariant checker): the whole state; routed only with PAYLINK_AMIKO_TEST_HOOKS=1. */
+  snapshot?(): NodeState
+}
+
+/** `GET /test/snapshot`: the node's whole state with its private key left out, and its payment log. */
+export interface NodeSnapshot {
+  nodeKey: string
+  state: NodeState
+  log: PaymentLogLine[]
 }
 
 /** The admin API binds this address only: it holds the keys to the node's money. */
@@ -114,8 +124,25 @@ function adminRoutes(app: FastifyInstance, node: AdminNode): void {
   app.get('/state', async () => node.list())
   app.get('/balance', async () => node.balance())
   app.get('/payments', async () => node.payments())
-  // Fault injection for the crash tests only: never routed unless the environment asks for it.
-  if (process.env['PAYLINK_AMIKO_TEST_HOOKS'] === '1' && node.armCrash !== undefined) {
+  if (process.env['PAYLINK_AMIKO_TEST_HOOKS'] === '1') testRoutes(app, node)
+}
+
+/**
+ * Routes for the fault-injection and invariant tests only, never routed unless the environment
+ * asks for them: the snapshot holds every open request's commit token, which a bearer-token
+ * holder must not otherwise see.
+ */
+function testRoutes(app: FastifyInstance, node: AdminNode): void {
+  if (node.snapshot !== undefined) {
+    const snapshot = node.snapshot.bind(node)
+    app.get('/test/snapshot', async (): Promise<NodeSnapshot> => {
+      const { nodeKey } = node.list()
+      // The private key stays in the process, even for tests.
+      const state = { ...snapshot(), privateKey: '' }
+      return { nodeKey, state, log: await node.payments() }
+    })
+  }
+  if (node.armCrash !== undefined) {
     const arm = node.armCrash.bind(node)
     app.post('/test/crash', async (req) => {
       const point = (req.body as { point?: unknown } | null)?.point ?? null

@@ -6,9 +6,11 @@
 import { mkdirSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
+import { z } from 'zod'
 import { AdminClient } from '../../amiko/admin/admin-client.ts'
 import { readAdminFile, removeAdminFile, writeAdminFile } from '../../amiko/admin/admin-file.ts'
 import { type AdminServer, newAdminToken, startAdminServer } from '../../amiko/admin/admin-server.ts'
+import type { Faults } from '../../amiko/node/engine.ts'
 import { AmikoNode } from '../../amiko/node/node.ts'
 import { parse, resolveConfig } from '../../core/config.ts'
 import { PaylinkError } from '../../core/errors.ts'
@@ -45,6 +47,41 @@ const SETTINGS = {
 }
 
 type Config = ReturnType<typeof resolveConfig<typeof SETTINGS>>
+
+/** The `Faults` of the engine (protocols-amiko.md §14 test hooks), as `PAYLINK_AMIKO_FAULTS` gives them. */
+const faultsSchema: z.ZodType<Faults> = z.strictObject({
+  drop: z.array(z.string().min(1)).optional(),
+  fail: z.array(z.string().min(1)).optional(),
+  delay: z.record(z.string().min(1), z.int().min(0)).optional(),
+  noLock: z.boolean().optional(),
+  wrongToken: z.boolean().optional(),
+})
+
+/**
+ * Fault injection for the multi-process failure tests: `PAYLINK_AMIKO_FAULTS` (JSON of `Faults`),
+ * read only when `PAYLINK_AMIKO_TEST_HOOKS=1`. Without the hooks variable a set
+ * `PAYLINK_AMIKO_FAULTS` is refused rather than ignored, so that neither a test nor an operator
+ * believes faults are active when they are not.
+ */
+export function faultsFromEnv(env: NodeJS.ProcessEnv): Faults | undefined {
+  const raw = env['PAYLINK_AMIKO_FAULTS']
+  if (raw === undefined || raw === '') return undefined
+  if (env['PAYLINK_AMIKO_TEST_HOOKS'] !== '1')
+    throw new PaylinkError('PL8001', 'PAYLINK_AMIKO_FAULTS is set but PAYLINK_AMIKO_TEST_HOOKS=1 is not')
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    throw new PaylinkError('PL8001', 'PAYLINK_AMIKO_FAULTS is not JSON')
+  }
+  const parsed = faultsSchema.safeParse(json)
+  if (!parsed.success)
+    throw new PaylinkError(
+      'PL8001',
+      `PAYLINK_AMIKO_FAULTS: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    )
+  return parsed.data
+}
 
 interface HostPort {
   host: string
@@ -123,7 +160,8 @@ export function nodeStartCommand(): Command {
 async function startNode(dir: string, c: Config, external: Record<string, string>): Promise<void> {
   mkdirSync(dir, { recursive: true })
   await refuseSecondNode(dir)
-  const store = await openStore(c.db !== '' ? c.db : join(dir, 'node.db'))
+  const faults = faultsFromEnv(process.env)
+  const store = await openStore(c.db !== '' ? c.db : process.env['DATABASE_URL'] || join(dir, 'node.db'))
   const running: { node?: AmikoNode; admin?: AdminServer } = {}
   const stop = async (): Promise<void> => {
     removeAdminFile(dir)
@@ -132,7 +170,7 @@ async function startNode(dir: string, c: Config, external: Record<string, string
     await store.close()
   }
   try {
-    const node = await openNode(store, dir, c, external)
+    const node = await openNode(store, dir, c, external, faults)
     running.node = node
     const at = await listening('Amiko', node.listen())
     const token = newAdminToken()
@@ -156,6 +194,7 @@ function openNode(
   dir: string,
   c: Config,
   external: Record<string, string>,
+  faults: Faults | undefined,
 ): Promise<AmikoNode> {
   return AmikoNode.open({
     store,
@@ -166,6 +205,7 @@ function openNode(
     meetingPoints: c.meetingPoints,
     settings: settingsOf(c, external),
     logger: cliLogger('node'),
+    ...(faults === undefined ? {} : { faults }),
   })
 }
 
