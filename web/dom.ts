@@ -1,4 +1,4 @@
-/** Small DOM helpers shared by the pages. */
+/** Small helpers shared by the pages: the DOM, and fetch with errors a user can read. */
 
 /** The element with `id`, which the page's HTML must have. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -42,4 +42,16 @@ export async function jsonAnswer<T>(res: Response): Promise<T> {
     )
   }
   return body as T
+}
+
+/**
+ * `fetch`, with a failed connection said plainly: the browser's own message ("Failed to fetch")
+ * names neither the server nor the cause.
+ */
+export async function reach(what: string, url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch {
+    throw new Error(`cannot reach ${what} at ${new URL(url, location.href).origin}: is it running?`)
+  }
 }

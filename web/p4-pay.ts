@@ -12,6 +12,7 @@ import { parseAck } from '../src/p4/payment-ack.ts'
 import { parsePaymentUri } from '../src/p4/uri.ts'
 import { planSpend, type SpendPlan } from '../src/wallet/coin-selection.ts'
 import { paymentMessage } from '../src/wallet/payment-message.ts'
+import { reach } from './dom.ts'
 import { RelayChannel } from './relay-channel.ts'
 import type { BrowserCoin } from './wallet-store.ts'
 
@@ -92,14 +93,14 @@ export async function pay(offer: Offer, key: PrivateKey): Promise<Paid> {
 }
 
 async function getRequest(url: string): Promise<unknown> {
-  const res = await fetch(url, { headers: { accept: 'application/json' } })
+  const res = await reach('the payment server', url, { headers: { accept: 'application/json' } })
   const body = await res.json().catch(() => undefined)
-  if (!res.ok) throw new Error(`cannot fetch the payment request: HTTP ${res.status} ${describe(body)}`)
+  if (!res.ok) throw new Error(`cannot fetch the payment request: ${describe(body) || `HTTP ${res.status}`}`)
   return body
 }
 
 async function postPayment(offer: Offer, message: { body: string; contentType: string }): Promise<unknown> {
-  const res = await fetch(offer.terms.paymentUrl, {
+  const res = await reach('the payment server', offer.terms.paymentUrl, {
     method: 'POST',
     headers: { 'content-type': message.contentType, accept: 'application/json' },
     body: message.body,
@@ -107,7 +108,7 @@ async function postPayment(offer: Offer, message: { body: string; contentType: s
   const body = await res.json().catch(() => undefined)
   // A refusing ACK (422) is still an ACK: parseAck reads its memo and reason.
   if (!res.ok && (typeof body !== 'object' || body === null || !('memo' in body)))
-    throw new Error(`the payment was not accepted: HTTP ${res.status} ${describe(body)}`)
+    throw new Error(`the payment was not accepted: ${describe(body) || `HTTP ${res.status}`}`)
   return body
 }
 
@@ -145,8 +146,11 @@ async function wsPayment(offer: Offer, message: { body: string; contentType: str
   }
 }
 
+/** A server's error answer as `message (code)`, or '' when it has neither. */
 function describe(body: unknown): string {
   if (typeof body !== 'object' || body === null) return ''
   const b = body as { message?: unknown; reason?: unknown; code?: unknown }
-  return [b.message, b.reason ?? b.code].filter((x) => typeof x === 'string').join(' ')
+  const code = b.reason ?? b.code
+  const message = typeof b.message === 'string' ? b.message : ''
+  return typeof code === 'string' ? `${message} (${code})`.trim() : message
 }

@@ -6,7 +6,7 @@
  * `/pos/live` websocket.
  */
 import type { PosActivity } from '../src/merchant/pos-feed.ts'
-import { byId, cell, jsonAnswer, satoshis, showStatus } from './dom.ts'
+import { byId, cell, jsonAnswer, reach, satoshis, showStatus } from './dom.ts'
 
 const KEY_ITEM = 'paylink-pos-key'
 
@@ -39,10 +39,15 @@ function signedIn(on: boolean): void {
 }
 
 async function start(): Promise<void> {
-  const config = await jsonAnswer<PosConfig>(await fetch('/pos/config'))
+  const config = await jsonAnswer<PosConfig>(await reach('the merchant', '/pos/config'))
   byId<HTMLInputElement>('kind-amiko').disabled = !config.amiko
   for (const option of byId<HTMLSelectElement>('model').options)
     option.disabled = option.value !== 'rest' && !config.relay
+  // The deployment model is a P4 matter: an Amiko request has none.
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="kind"]'))
+    radio.addEventListener('change', () => {
+      byId<HTMLSelectElement>('model').disabled = radio.value === 'amiko' && radio.checked
+    })
   byId('sign-in-form').addEventListener('submit', (e) => {
     e.preventDefault()
     key = byId<HTMLInputElement>('api-key').value.trim()
@@ -72,7 +77,7 @@ async function create(): Promise<void> {
   const memo = String(form.get('memo'))
   const headers = { authorization: `Bearer ${key ?? ''}`, 'content-type': 'application/json' }
   if (form.get('kind') === 'amiko') {
-    const res = await fetch('/pos/amiko-requests', {
+    const res = await reach('the merchant', '/pos/amiko-requests', {
       method: 'POST',
       headers,
       body: JSON.stringify({ amount, receipt: memo }),
@@ -82,7 +87,7 @@ async function create(): Promise<void> {
     showCurrent({ qr: made.qr, uri: made.url, amount, memo, status: 'waiting' })
     return
   }
-  const res = await fetch('/api/v1/invoices', {
+  const res = await reach('the merchant', '/api/v1/invoices', {
     method: 'POST',
     headers,
     body: JSON.stringify({ satoshis: amount, description: memo, model: form.get('model') }),
@@ -182,6 +187,7 @@ function row(texts: string[], monos: string[], at: number): HTMLTableRowElement 
   tr.dataset['at'] = String(at)
   for (const [n, t] of texts.entries()) {
     const td = cell(t)
+    if (n === 1) td.className = 'amount'
     if (n === 4) td.dataset['status'] = t
     tr.append(td)
   }

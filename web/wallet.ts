@@ -3,8 +3,10 @@
  * faucet the merchant names in `/pos/config`; a pasted payment URI is fetched and shown (memo,
  * amount, fee) and paid only once the user confirms, in any P4 model.
  */
+// First: before any module that builds a schema.
+import './zod-jitless.ts'
 import { Transaction } from '@bsv/sdk'
-import { byId, jsonAnswer, satoshis, showStatus } from './dom.ts'
+import { byId, jsonAnswer, reach, satoshis, showStatus } from './dom.ts'
 import { fetchOffer, type Offer, pay } from './p4-pay.ts'
 import { addCoinsOf, balanceOf, loadCoins, spendCoins, walletKey, walletScript } from './wallet-store.ts'
 
@@ -29,10 +31,10 @@ async function fund(): Promise<void> {
   const devnet = config.devnetUrl
   if (devnet === undefined) throw new Error('this merchant names no devnet, so there is no faucet')
   const amount = Number(byId<HTMLInputElement>('fund-amount').value)
-  const res = await fetch(`${devnet.replace(/\/+$/, '')}/devnet/faucet`, {
+  const res = await reach('the devnet faucet', `${devnet.replace(/\/+$/, '')}/devnet/faucet`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ address: key.toAddress(), satoshis: amount }),
+    body: JSON.stringify({ address: address(), satoshis: amount }),
   })
   const paid = await jsonAnswer<{ txid: string; beef: string }>(res)
   const tx = Transaction.fromHexBEEF(paid.beef, paid.txid)
@@ -45,6 +47,9 @@ async function fund(): Promise<void> {
 async function show(): Promise<void> {
   byId('pay-error').textContent = ''
   byId('offer').hidden = true
+  // The last payment's outcome is not this one's.
+  showStatus(byId('result'), '—')
+  byId('result-txid').textContent = ''
   offer = await fetchOffer(byId<HTMLTextAreaElement>('uri').value, loadCoins(), config.network)
   byId('offer-merchant').textContent = offer.terms.merchant?.name ?? new URL(offer.terms.paymentUrl).host
   byId('offer-memo').textContent = offer.terms.memo
@@ -75,10 +80,15 @@ function failed(where: string): (err: unknown) => void {
   }
 }
 
+/** The key's address in the merchant's network's format (a devnet is `regtest`: testnet addresses). */
+function address(): string {
+  return key.toAddress(config.network === 'bitcoin-sv' ? 'mainnet' : 'testnet')
+}
+
 async function start(): Promise<void> {
-  byId('address').textContent = key.toAddress()
   showBalance()
-  config = await jsonAnswer<Config>(await fetch('/pos/config'))
+  config = await jsonAnswer<Config>(await reach('the merchant', '/pos/config'))
+  byId('address').textContent = address()
   byId<HTMLButtonElement>('fund').disabled = config.devnetUrl === undefined
   byId('fund-form').addEventListener('submit', (e) => {
     e.preventDefault()

@@ -5,6 +5,9 @@ import { dataDir } from './data-dir.ts'
 import type { Stack } from './stack.ts'
 import { MEETING_POINT } from './stack-amiko.ts'
 
+/** URLs longer than this do not widen the URL column. */
+const LONG_URL = 40
+
 /** The service lines: [name, URL, note]. Tests read them back by this shape. */
 export function serviceLines(stack: Stack): [string, string, string][] {
   const { devnet, devnetUrls } = stack
@@ -42,10 +45,14 @@ export function serviceLines(stack: Stack): [string, string, string][] {
 export function printStack(out: Writable, stack: Stack): void {
   const lines = serviceLines(stack)
   const nameWidth = Math.max(...lines.map(([name]) => name.length), 'admin key'.length) + 2
-  const urlWidth = Math.max(...lines.map(([, url]) => url.length)) + 2
+  // The POS page's URL carries the admin key: aligning every note after it would push them all
+  // far to the right, so a URL that long does not set the column (its note follows two spaces).
+  const urlWidth = Math.max(...lines.map(([, url]) => url.length).filter((n) => n <= LONG_URL)) + 2
   out.write(`paylink up: data in ${stack.dir}\n`)
-  for (const [name, url, note] of lines)
-    out.write(`  ${name.padEnd(nameWidth)}${url.padEnd(urlWidth)}${note}\n`.trimEnd() + '\n')
+  for (const [name, url, note] of lines) {
+    const cell = url.length < urlWidth ? url.padEnd(urlWidth) : `${url}  `
+    out.write(`${`  ${name.padEnd(nameWidth)}${cell}${note}`.trimEnd()}\n`)
+  }
   const w = stack.wallet
   out.write(`  ${'wallet'.padEnd(nameWidth)}${w.available} satoshis at ${w.address}  (${shown(w.path)})\n`)
   out.write(`  ${'admin key'.padEnd(nameWidth)}${stack.adminKey}\n`)

@@ -136,7 +136,9 @@ async function ensureChannel(a: AmikoNode, b: AmikoNode, progress: (line: string
   const toA = `to-${a.name}`
   if (!a.list().links.some((l) => l.name === toB)) {
     progress(`linking Amiko nodes ${a.name} and ${b.name}`)
-    const { url } = await b.makeLink(toA)
+    // b's half may be there already: a first start stopped (Ctrl-C) between the two halves.
+    const half = b.list().links.find((l) => l.name === toA)
+    const url = half?.url ?? (await b.makeLink(toA)).url
     await a.makeLink(toB, url)
   }
   await connected(a, toB)

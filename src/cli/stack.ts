@@ -8,10 +8,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import type { AmikoNode } from '../amiko/node/node.ts'
 import { randomToken } from '../core/ids.ts'
 import { Devnet, type DevnetUrls } from '../devnet/index.ts'
-import { Merchant, type MerchantOptions } from '../merchant/merchant.ts'
+import { Merchant } from '../merchant/merchant.ts'
 import { Relay } from '../relay/index.ts'
 import { openStore, type Store } from '../store/index.ts'
 import { Wallet } from '../wallet/index.ts'
@@ -107,16 +106,20 @@ export async function startStack(
     progress('starting the merchant')
     const merchantUrl = `http://127.0.0.1:${await portOrFree(ports.merchant)}`
     const adminKey = secretFile(dir, 'merchant-admin-key')
-    const merchant = await Merchant.open(
-      merchantOptions({
-        store: await opened('merchant.db'),
-        devnetUrls,
-        merchantUrl,
-        adminKey,
-        relay: { url: relayUrl, key: relayKey },
-        amiko: amiko.nodes.shop.node,
-      }),
-    )
+    const merchant = await Merchant.open({
+      store: await opened('merchant.db'),
+      broadcasterUrl: devnetUrls.arc,
+      headersUrl: devnetUrls.headers,
+      publicUrl: merchantUrl,
+      apiKey: adminKey,
+      relayUrl,
+      relayKey,
+      // Its payee node: the POS page's Amiko requests.
+      amiko: amiko.nodes.shop.node,
+      // The browser wallet page funds itself from this devnet's faucet.
+      devnetUrl: devnetUrls.base,
+      logger: cliLogger('merchant'),
+    })
     closers.push(() => merchant.close())
     await merchant.listen(Number(new URL(merchantUrl).port))
 
@@ -151,33 +154,6 @@ export async function startStack(
   } catch (err) {
     await close()
     throw err
-  }
-}
-
-/**
- * The merchant's options, `amiko` being its payee node (the POS page's Amiko payments). Built in a
- * variable typed with `amiko` so that this file compiles with a `MerchantOptions` that has it or
- * not (the POS page's change to the merchant is merged separately).
- */
-function merchantOptions(o: {
-  store: Store
-  devnetUrls: DevnetUrls
-  merchantUrl: string
-  adminKey: string
-  relay: { url: string; key: string }
-  amiko: AmikoNode
-}): MerchantOptions {
-  return {
-    store: o.store,
-    broadcasterUrl: o.devnetUrls.arc,
-    headersUrl: o.devnetUrls.headers,
-    publicUrl: o.merchantUrl,
-    apiKey: o.adminKey,
-    relayUrl: o.relay.url,
-    relayKey: o.relay.key,
-    amiko: o.amiko,
-    devnetUrl: o.devnetUrls.base,
-    logger: cliLogger('merchant'),
   }
 }
 

@@ -62,12 +62,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
 }
 
-/** Fails the test with whatever the page logged or threw, so a broken page explains itself. */
-export function collectPageErrors(page: Page): string[] {
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text())
-  })
-  return errors
+/**
+ * Adds to `errors`, as they happen, whatever the pages log as an error or throw, so that a test
+ * ending with `expect(errors).toEqual([])` fails with what a broken page said.
+ */
+export function collectPageErrors(errors: string[], ...pages: Page[]): void {
+  for (const page of pages) {
+    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`)
+    })
+  }
 }

@@ -42,7 +42,7 @@ describe.skipIf(chromium === undefined)('POS page, Amiko request', () => {
     expect((await node('deposit', 'shop', '1000')).code).toBe(0)
     browser = await launch(chromium as string)
     pos = await browser.context.newPage()
-    errors.push(...collectPageErrors(pos))
+    collectPageErrors(errors, pos)
   })
 
   afterAll(async () => {

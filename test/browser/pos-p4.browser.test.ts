@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningDevnet, startDevnet } from '../support/devnet.ts'
 import { API_KEY, type RunningShop, startShop } from '../support/merchant.ts'
 import { chromiumPath, collectPageErrors, launch, type RunningBrowser, screenshot } from './browser.ts'
-import { createOnPos, openFundedWallet, openPos, payFromWallet, posStatus } from './pages.ts'
+import { createOnPos, openFundedWallet, openPos, payFromWallet, posStatus, textIs } from './pages.ts'
 
 const chromium = chromiumPath()
 
@@ -25,13 +25,29 @@ describe.skipIf(chromium === undefined)('POS page and browser wallet, P4 basic R
     browser = await launch(chromium as string)
     pos = await browser.context.newPage()
     wallet = await browser.context.newPage()
-    errors.push(...collectPageErrors(pos), ...collectPageErrors(wallet))
+    collectPageErrors(errors, pos, wallet)
   })
 
   afterAll(async () => {
     await browser?.close()
     await shop?.close()
     await net?.close()
+  })
+
+  it('a wrong admin key is refused and the page asks for the key; the right one typed in signs in', async () => {
+    // A tab of its own: the key is kept per tab.
+    const tab = await browser.context.newPage()
+    collectPageErrors(errors, tab)
+    await tab.goto(`${shop.base}/pos#key=not-the-key`)
+    await tab.locator('#sign-in').waitFor({ state: 'visible' })
+    await textIs(tab, '#connection', 'the key was refused: sign in again')
+    expect(await tab.isHidden('#new')).toBe(true)
+    await screenshot(tab, 'p4-rest-0-wrong-key')
+    await tab.fill('#api-key', API_KEY)
+    await tab.keyboard.press('Enter')
+    await tab.locator('#new').waitFor({ state: 'visible' })
+    await textIs(tab, '#connection', 'live')
+    await tab.close()
   })
 
   it('an invoice made on the POS page, paid from the wallet page, turns paid then proof received', async () => {

@@ -44,7 +44,7 @@ describe.skipIf(chromium === undefined)('POS page and browser wallet, P4 through
     browser = await launch(chromium as string)
     pos = await browser.context.newPage()
     wallet = await browser.context.newPage()
-    errors.push(...collectPageErrors(pos), ...collectPageErrors(wallet))
+    collectPageErrors(errors, pos, wallet)
     await openPos(pos, shop.base, API_KEY)
     await openFundedWallet(wallet, shop.base, 200_000)
   })
