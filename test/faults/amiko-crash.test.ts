@@ -134,11 +134,30 @@ describe('a node killed at each step of a payment and restarted (issue 6)', () =
           if (moved === 0) expect(payee?.token ?? null).toBeNull()
           expect((after[0]?.total as number) - (before[0]?.total as number)).toBe(0 - moved)
           expect((after[5]?.total as number) - (before[5]?.total as number)).toBe(moved)
+          await allLinksUp()
         }
       }, 180_000)
     }
   }
 })
+
+/**
+ * Waits until every link is connected again. A restarted node's links come back after its peers'
+ * redial back-off; a payment started before that finds no usable link and fails fast with
+ * AMIKO_NO_ROUTE, so the next injection would not reach its step.
+ */
+async function allLinksUp(ms = 30_000): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    const lists = await Promise.all(Array.from({ length: N }, (_, i) => client(i).list()))
+    const down = lists.flatMap((s, i) =>
+      s.links.filter((l) => !l.connected).map((l) => `node ${i} ${l.name}`),
+    )
+    if (down.length === 0) return
+    if (Date.now() > end) throw new Error(`links still down after ${ms} ms: ${down.join(', ')}`)
+    await delay(100)
+  }
+}
 
 function delay(ms: number): Promise<'waited'> {
   return new Promise((r) => setTimeout(() => r('waited'), ms))
