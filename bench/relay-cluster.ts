@@ -4,8 +4,9 @@
  * in-process bus (the peer), one instance on NATS, and two instances on NATS with every merchant
  * on instance A and every customer on instance B, so each message crosses the bus. On NATS each
  * message is appended to the shared queue, written, announced and marked written: three store
- * round trips and a NATS publish that the in-process bus does not make. Needs PostgreSQL and NATS
- * (`PAYLINK_TEST_PG_URL`, `PAYLINK_TEST_NATS_URL`; default the CI services on 127.0.0.1).
+ * round trips, two of them durable commits, and a NATS publish that the in-process bus does not
+ * make. Needs PostgreSQL and NATS (`PAYLINK_TEST_PG_URL`, `PAYLINK_TEST_NATS_URL`; default the CI
+ * services on 127.0.0.1).
  */
 import { sql } from 'kysely'
 import type WebSocket from 'ws'
@@ -13,7 +14,16 @@ import { randomId } from '../src/core/ids.ts'
 import { type Bus, NatsBus } from '../src/relay/index.ts'
 import { Relay } from '../src/relay/relay.ts'
 import { openStore, type Store } from '../src/store/index.ts'
-import { createChannel, drive, freePort, joinAs, Leg, MERCHANT_KEY } from './relay-throughput.ts'
+import {
+  createChannel,
+  drive,
+  freePort,
+  joinAs,
+  Leg,
+  MERCHANT_KEY,
+  type Sizes,
+  sizes,
+} from './relay-throughput.ts'
 import type { Benchmark, BenchOptions, BenchReport, Figure } from './report.ts'
 import { Tally } from './tally.ts'
 
@@ -22,15 +32,6 @@ const PG_URL = process.env['PAYLINK_TEST_PG_URL'] || 'postgres://postgres@127.0.
 const NATS_URL = process.env['PAYLINK_TEST_NATS_URL'] || 'nats://127.0.0.1:4222'
 
 type Setup = 'memory' | 'nats1' | 'nats2'
-
-interface Sizes {
-  rounds: number
-  windowMs: number
-  warmupMs: number
-}
-
-const sizes = (quick: boolean): Sizes =>
-  quick ? { rounds: 1, windowMs: 500, warmupMs: 300 } : { rounds: 3, windowMs: 3000, warmupMs: 1000 }
 
 /** One instance: a relay on its store and bus, listening on loopback. */
 interface Instance {

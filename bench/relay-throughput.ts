@@ -21,7 +21,7 @@ import { Tally } from './tally.ts'
 const CHANNELS = 50
 export const MERCHANT_KEY = 'bench-relay-merchant-key-0123456789'
 
-interface Sizes {
+export interface Sizes {
   rounds: number
   /** Each measured window, per side and round, ms. */
   windowMs: number
@@ -29,7 +29,7 @@ interface Sizes {
   warmupMs: number
 }
 
-const sizes = (quick: boolean): Sizes =>
+export const sizes = (quick: boolean): Sizes =>
   quick ? { rounds: 1, windowMs: 500, warmupMs: 300 } : { rounds: 3, windowMs: 3000, warmupMs: 1000 }
 
 type Rated = 'echo' | 'relay'

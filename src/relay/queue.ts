@@ -16,7 +16,12 @@ import { isUniqueViolation, type Store } from '../store/index.ts'
 export const QUEUE_MAX_MESSAGES = 100
 export const QUEUE_MAX_BYTES = 1024 * 1024
 const TOMBSTONES_KEPT = 1000
-/** Two instances appending to one role at once may pick the same `seq`; the loser retries. */
+/**
+ * Two instances appending to one role at once may pick the same `seq`, or both pass the duplicate
+ * check for one `messageId` (the first copy already a tombstone by the second's insert): a unique
+ * index refuses the loser (migration 008 for the `messageId`), which retries and then sees the
+ * winner's row.
+ */
 const APPEND_TRIES = 5
 
 /** One queued frame. */

@@ -11,6 +11,7 @@ import { relay004 } from './004-relay.ts'
 import { merchantRelay005 } from './005-merchant-relay.ts'
 import { relaySeen006 } from './006-relay-merchant-seen.ts'
 import { amiko007 } from './007-amiko.ts'
+import { relayQueueMessage008 } from './008-relay-queue-message.ts'
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-devnet': devnet001,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-merchant-relay': merchantRelay005,
   '006-relay-merchant-seen': relaySeen006,
   '007-amiko': amiko007,
+  '008-relay-queue-message': relayQueueMessage008,
 }
 
 /**
