@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Faults, Settings } from '../../src/amiko/node/engine.ts'
+import type { AmikoNode } from '../../src/amiko/node/node.ts'
 import type { ChannelState } from '../../src/amiko/node/state.ts'
 import { routeId } from '../../src/amiko/protocol/index.ts'
 import { REFERENCE_LINKS, type ReferenceNetwork, referenceNetwork } from './support.ts'
@@ -80,7 +81,7 @@ describe('Amiko payments under failure (§8, §14)', () => {
       faults: { 7: { fail: ['Lock'] } },
       settings: { expiryIncrement: 3 },
     })
-    expect(payer.state).toBe('cancelled')
+    expect(payer).toMatchObject({ state: 'cancelled', reason: 'AMIKO_LOCK_EXPIRED' })
     expect(payee).toMatchObject({ state: 'cancelled', token: null })
     // Node 5 reclaimed its locked hop to 7 at its expiry.
     expect(channel(5, 'link_to_7').done[routeId(false, transactionId)]).toBe('rolledBack')
@@ -91,8 +92,32 @@ describe('Amiko payments under failure (§8, §14)', () => {
       faults: { 7: { wrongToken: true } },
       settings: { expiryIncrement: 3 },
     })
-    expect(payer.state).toBe('cancelled')
-    expect(payer.token).toBeNull()
+    expect(payer).toMatchObject({ state: 'cancelled', reason: 'AMIKO_LOCK_EXPIRED', token: null })
     expect(payee).toMatchObject({ state: 'cancelled', reason: 'AMIKO_TOO_LATE' })
+  }, 60_000)
+
+  it('wrong token in SettleCommit (node 5 sends one to 7): refused, the lock at 7 stays', async () => {
+    // Node 5 has the right token (it passed it upstream), so the payer commits; only node 7's view
+    // of the last hop is wrong, and §8 row 11 keeps it: no settle, the lock stays, nothing moves.
+    // The two ends of link 5-7 now disagree by design, so no invariant check at the end.
+    net = await referenceNetwork({
+      faults: { 5: { wrongSettleToken: true } },
+      settings: { routeTimeout: 2, lockTimeout: 2 },
+    })
+    const at = (i: number) => (net as ReferenceNetwork).nodes[i]?.node as AmikoNode
+    const request = await at(7).request(123, 'receipt')
+    const offer = await at(0).pay(request.url)
+    expect(await at(0).confirm(offer.payer, true, 60_000)).toMatchObject({ state: 'committed' })
+    const r = routeId(false, request.transactionId)
+    const channel = (i: number, link: string) => at(i).snapshot().links[link]?.channels[0] as ChannelState
+    // Node 5 settled its side when it sent the SettleCommit; wait until node 7 has handled it.
+    await expect.poll(() => channel(5, 'link_to_7').done[r], { timeout: 20_000 }).toBe('settled')
+    await expect
+      .poll(() => at(5).snapshot().links['link_to_7']?.wire.outbox.length, { timeout: 20_000 })
+      .toBe(0)
+    const at7 = channel(7, 'link_to_5')
+    expect(at7.incomingLocked[r]?.amount).toBe(123)
+    expect(at7.done[r]).toBeUndefined()
+    expect(at(7).snapshot().payees[request.paymentId]?.status).toBe('sentRequestCommit')
   }, 60_000)
 })

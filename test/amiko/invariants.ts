@@ -355,30 +355,6 @@ function peerLink(views: NodeView[], v: NodeView, l: LinkState): { link: LinkSta
 // ---------------------------------------------------------------- in tests
 
 /**
- * Problems the engine is known to cause today, reported as warnings rather than failures until it
- * is fixed (each names its bug; delete the entry with the fix, and the checker is strict again;
- * PAYLINK_STRICT_LEDGER=1 ignores this list, to see whether a fix made an entry unneeded).
- */
-export const KNOWN_ENGINE_BUGS: { pattern: RegExp; bug: string }[] = []
-
-const warned = new Set<string>()
-
-/** `problems` without those of `KNOWN_ENGINE_BUGS` (each warned about once). */
-export function strict(problems: string[]): string[] {
-  // PAYLINK_STRICT_LEDGER=1 tolerates nothing: to check that a fix made an entry unneeded.
-  if (process.env['PAYLINK_STRICT_LEDGER'] === '1') return problems
-  return problems.filter((p) => {
-    const known = KNOWN_ENGINE_BUGS.find((k) => k.pattern.test(p))
-    if (known === undefined) return true
-    if (!warned.has(known.bug)) {
-      warned.add(known.bug)
-      console.warn(`ledger invariants: tolerated known engine bug: ${known.bug} (${p})`)
-    }
-    return false
-  })
-}
-
-/**
  * Waits until the network is at rest with every invariant holding, for at most `within` ms — the
  * test's bound, "every lock resolved within time-out + 5 s" — and fails with what still breaks.
  */
@@ -389,7 +365,7 @@ export async function expectLedger(
   const end = Date.now() + (o.within ?? 20_000)
   for (;;) {
     const views = await take()
-    const problems = strict(ledgerProblems(views, o))
+    const problems = ledgerProblems(views, o)
     if (problems.length === 0) return views
     if (Date.now() > end) {
       expect(problems, 'ledger invariants (protocols-amiko.md §13)').toEqual([])

@@ -47,9 +47,10 @@ const RUNS = Number(process.env['PAYLINK_MODEL_RUNS'] ?? 30)
 
 type Command =
   | { k: 'next'; t: number }
-  | { k: 'aMake' | 'bMake' | 'aSettle' | 'aCancel' | 'bCancel' | 'aReclaim' | 'bRefund'; t: number }
+  | { k: 'aMake' | 'bMake' | 'aCancel' | 'bCancel' | 'aReclaim' | 'bRefund'; t: number }
   | { k: 'aLock'; t: number; good: boolean }
   | { k: 'bRequest'; t: number; good: boolean }
+  | { k: 'aSettle'; t: number; good: boolean }
   | { k: 'time'; seconds: number }
   | { k: 'replay'; peer: 'a' | 'b'; back: number }
   | { k: 'line'; peer: 'a' | 'b'; variant: number }
@@ -69,7 +70,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constantFrom('aMake' as const, 'bMake' as const), t: tArb }), weight: 6 },
   { arbitrary: fc.record({ k: fc.constant('aLock' as const), t: tArb, good: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ k: fc.constant('bRequest' as const), t: tArb, good: fc.boolean() }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant('aSettle' as const), t: tArb }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('aSettle' as const), t: tArb, good: fc.boolean() }), weight: 2 },
   {
     arbitrary: fc.record({
       k: fc.constantFrom('aCancel' as const, 'bCancel' as const, 'aReclaim' as const, 'bRefund' as const),
@@ -231,7 +232,9 @@ function resolve(model: Model, cmd: Command): Action | undefined {
   const k = HAPPY_PATH[p.course]
   p.course++
   if (k === undefined) return undefined
-  return k === 'aLock' || k === 'bRequest' ? { k, t: cmd.t, good: true } : ({ k, t: cmd.t } as Action)
+  return k === 'aLock' || k === 'bRequest' || k === 'aSettle'
+    ? { k, t: cmd.t, good: true }
+    : ({ k, t: cmd.t } as Action)
 }
 
 async function run(h: Harness, model: Model, given: Command): Promise<void> {
@@ -261,8 +264,11 @@ async function run(h: Harness, model: Model, given: Command): Promise<void> {
       return
     case 'aSettle':
       if (p === undefined) return
-      await h.a.send({ _class: 'SettleCommit', token: p.token, isPayerSide: true })
-      return model.aSettleCommit(p)
+      await h.a.send({ _class: 'SettleCommit', token: cmd.good ? p.token : WRONG_TOKEN, isPayerSide: true })
+      // §8 row 11: a wrong token is refused and changes nothing; the lock stays.
+      if (cmd.good) model.aSettleCommit(p)
+      else expect(ledgerView(h.node.snapshot())).toBe(ledgerView(before))
+      return
     case 'aCancel':
     case 'bCancel': {
       if (p === undefined) return

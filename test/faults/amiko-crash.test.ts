@@ -8,9 +8,8 @@
  * of every multi-node test): both ends of every link agree, the network's money is conserved and
  * moved only by committed payments, nothing is reserved, locked, live or timed any more, and payer
  * and payee agree on the outcome (a revealed token is never lost: a payee that released it is paid).
- * PAYLINK_AMIKO_INJECTIONS sets the injections per (role, step) (default 2). Run with
- * `npm run test:faults`; not yet in CI: with 2 injections some settle-step kills do not happen
- * because the payment after a restart finds no route (see issue 6's notes).
+ * PAYLINK_AMIKO_INJECTIONS sets the injections per (role, step) (default 2, as in CI). Run with
+ * `npm run test:faults`.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

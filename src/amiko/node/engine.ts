@@ -88,7 +88,10 @@ export interface Faults {
   /** Classes held this many ms before processing. */
   delay?: Record<string, number>
   noLock?: boolean
+  /** The payee releases a wrong token in `Commit` and `RequestCommit`. */
   wrongToken?: boolean
+  /** This node's `SettleCommit`s carry a wrong token (§8 row 11 at the receiver). */
+  wrongSettleToken?: boolean
 }
 
 // ---------------------------------------------------------------- helpers
@@ -530,6 +533,10 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
           isPayerSide,
         )
         if (rec !== undefined && rec.status === 'haveRoute') {
+          // The reservation of our up hop goes too: the refund above returned the one on the Lock's
+          // channel, which is another one when the Lock named the wrong channel (the sender rolls
+          // back its real entry on our refund, so keeping ours would hold it reserved for ever).
+          releaseHop(tx, rec, hop ?? null)
           const other = down(rec)
           releaseHop(tx, rec, other)
           if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
@@ -720,7 +727,11 @@ function settleDown(tx: Tx, rec: RecordState, token: string): void {
   const hop = down(rec) as Hop
   if (hop.kind === 'link') {
     if (ch.settle(channelOf(tx, hop.id, hop.channel as number), 'outgoing', rid(rec))) {
-      tx.send({ kind: 'link', id: hop.id }, { _class: 'SettleCommit', token, isPayerSide: rec.isPayerSide })
+      const sent = tx.faults?.wrongSettleToken === true ? wrongTokenFor(token) : token
+      tx.send(
+        { kind: 'link', id: hop.id },
+        { _class: 'SettleCommit', token: sent, isPayerSide: rec.isPayerSide },
+      )
     }
     stop(tx, 'expiry', rec.key)
   } else if (hop.kind === 'meetingPoint') {
@@ -980,7 +991,7 @@ function releaseToken(tx: Tx, id: string, rec: RecordState): void {
     throw new AmikoError('AMIKO_BAD_STATE', 'payee cannot release')
   p.status = 'sentRequestCommit'
   if (tx.faults?.wrongToken === true) {
-    const wrong = p.token.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+    const wrong = wrongTokenFor(p.token)
     tx.send({ kind: 'payee', id }, { _class: 'Commit', token: wrong })
     const hop = up(rec)
     if (hop?.kind === 'link')
@@ -990,6 +1001,11 @@ function releaseToken(tx: Tx, id: string, rec: RecordState): void {
   }
   tx.send({ kind: 'payee', id }, { _class: 'Commit', token: p.token })
   requestCommit(tx, rec, p.token)
+}
+
+/** A well-formed token that is not `token` (fault injection only). */
+function wrongTokenFor(token: string): string {
+  return token.replace(/^./, (c) => (c === '0' ? '1' : '0'))
 }
 
 function payeeCommitted(tx: Tx, id: string): void {
@@ -1190,7 +1206,10 @@ function refundFromDown(tx: Tx, rec: RecordState): void {
     if (!ch.rollBack(channelOf(tx, hop.id, hop.channel), 'outgoing', rid(rec))) return
   }
   stop(tx, 'expiry', rec.key)
-  if (rec.status === 'locked' || rec.status === 'rollingBack') refundUp(tx, rec, 'AMIKO_NO_ROUTE')
+  // The route was built and locked, so "no route" would be wrong: a lock handed back from
+  // downstream ends as §8 row 10 (a SettleRollback carries no reason; rows 9 and 13 are named
+  // where they are detected, and the cascade above that node reads as an expired lock).
+  if (rec.status === 'locked' || rec.status === 'rollingBack') refundUp(tx, rec, 'AMIKO_LOCK_EXPIRED')
 }
 
 /** Refunds the up hop of `rec` (§6.5): the amount goes back upstream, and so does the news. */

@@ -140,8 +140,10 @@ export class AmikoNode {
   #closed = false
   /** The last ack per connection key since the last commit (see `#apply`). */
   readonly #acksSinceCommit = new Map<string, number>()
-  /** When `listen` ran (ms), for the restart grace of overdue lock expiries. */
+  /** When `listen` ran (ms, wall clock), for the restart grace of overdue lock expiries. */
   #listenedAt = 0
+  /** The node clock (s) when `listen` ran: timers due by then were overdue at the restart. */
+  #overdueBy = 0
   /** Lines in the payment-log table. */
   #logLines = 0
   /**
@@ -313,6 +315,7 @@ export class AmikoNode {
     const port = typeof addr === 'object' && addr !== null ? addr.port : (this.#o.port ?? 4321)
     this.#address = this.#o.advertise ?? { host, port }
     this.#listenedAt = Date.now()
+    this.#overdueBy = this.#now()
     for (const name of Object.keys(this.#state.links)) this.#dial(name)
     for (const id of Object.keys(this.#state.payers)) this.#dialPayer(id)
     this.#timer = setInterval(() => this.#fireTimers(), 100)
@@ -514,7 +517,15 @@ export class AmikoNode {
     const held = typeof messageClass === 'string' ? faults?.delay?.[messageClass] : undefined
     if (held !== undefined) await new Promise((r) => setTimeout(r, held))
     const dropped = typeof messageClass === 'string' && faults?.drop?.includes(messageClass) === true
-    await this.#process(key, line.index, dropped ? { _class: '__dropped__' } : line.message)
+    try {
+      await this.#process(key, line.index, dropped ? { _class: '__dropped__' } : line.message)
+    } catch (err) {
+      // Not the message's fault (the store failed, or a bug): it is not acknowledged, and the
+      // peer sends it again after the reconnect. A token it may carry is not lost.
+      this.#o.logger?.error({ err, key }, 'amiko input failed: not acknowledged, the link reconnects')
+      conn.ls.close()
+      return
+    }
     if (messageClass === 'Lock') this.#crash('lock-stored')
     if (messageClass === 'SettleCommit') this.#crash('settle-received')
     this.#flush(key)
@@ -545,8 +556,10 @@ export class AmikoNode {
       try {
         await this.#apply(step, onLink)
       } catch (err) {
-        if (!(err instanceof AmikoError)) this.#o.logger?.error({ err, key }, 'amiko input failed')
-        else this.#o.logger?.info({ code: err.code, key, message: m?._class }, 'amiko message rejected')
+        // §12.1: a rejected message is recorded as processed, so it is acknowledged and never
+        // replayed; anything else is no rejection (see #onLine).
+        if (!(err instanceof AmikoError)) throw err
+        this.#o.logger?.info({ code: err.code, key, message: m?._class }, 'amiko message rejected')
         await this.#apply((tx) => {
           wireOf(tx.state, { kind, id }).lastReceived = index
         }, onLink)
@@ -633,7 +646,8 @@ export class AmikoNode {
   /** Whether overdue lock expiry `t` still waits for its downstream link's backlog (see BACKLOG_MS). */
   #heldAfterRestart(t: TimerState): boolean {
     const startedAt = this.#listenedAt
-    if (t.kind !== 'expiry' || t.fireAt * 1000 > startedAt || Date.now() >= startedAt + RESTART_GRACE_MS)
+    // fireAt is on the node clock (a test's manual clock too); the grace itself is wall time.
+    if (t.kind !== 'expiry' || t.fireAt > this.#overdueBy || Date.now() >= startedAt + RESTART_GRACE_MS)
       return false
     const rec = this.#state.records[t.target]
     const hop = rec === undefined ? null : down(rec)

@@ -55,6 +55,7 @@ const faultsSchema: z.ZodType<Faults> = z.strictObject({
   delay: z.record(z.string().min(1), z.int().min(0)).optional(),
   noLock: z.boolean().optional(),
   wrongToken: z.boolean().optional(),
+  wrongSettleToken: z.boolean().optional(),
 })
 
 /**
