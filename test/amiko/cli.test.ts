@@ -55,6 +55,13 @@ function proofFile(dir: string, change: Record<string, unknown> = {}): string {
 }
 
 describe('paylink node', () => {
+  it('start --help names every time-out of §7', async () => {
+    const help = await runPaylink(['node', 'start', '--help'])
+    expect(help.code).toBe(0)
+    for (const flag of ['--route-timeout', '--lock-timeout', '--expiry-increment', '--max-expiry'])
+      expect(help.stdout).toContain(flag)
+  })
+
   it('start prints its summary and writes admin.json (0600), removed when it stops', async () => {
     const dir = tempDir()
     const started = await startNode(dir, '--name', 'alice', '--meeting-points', 'mp1,mp2')

@@ -44,6 +44,7 @@ const SETTINGS = {
   expiryIncrement: { default: undefined as number | undefined, parse: parse.positiveInt },
   routeTimeout: { default: undefined as number | undefined, parse: parse.positiveInt },
   lockTimeout: { default: undefined as number | undefined, parse: parse.positiveInt },
+  maxExpiry: { default: undefined as number | undefined, parse: parse.positiveInt },
 }
 
 type Config = ReturnType<typeof resolveConfig<typeof SETTINGS>>
@@ -148,6 +149,10 @@ export function nodeStartCommand(): Command {
     )
     .option('--route-timeout <seconds>', 'give up a silent routing attempt after this (default 5)')
     .option('--lock-timeout <seconds>', 'give up a route with no Lock after this (default 5)')
+    .option(
+      '--max-expiry <seconds>',
+      'refuse a hop whose lock would expire further ahead than this (default 1209600, 14 days)',
+    )
     .action(async (flags: Record<string, unknown>) => {
       const external = (flags['externalMeetingPoint'] ?? {}) as Record<string, string>
       await startNode(
@@ -216,6 +221,7 @@ function settingsOf(c: Config, external: Record<string, string>) {
     ...(c.expiryIncrement === undefined ? {} : { expiryIncrement: c.expiryIncrement }),
     ...(c.routeTimeout === undefined ? {} : { routeTimeout: c.routeTimeout }),
     ...(c.lockTimeout === undefined ? {} : { lockTimeout: c.lockTimeout }),
+    ...(c.maxExpiry === undefined ? {} : { maxExpiry: c.maxExpiry }),
   }
 }
 
