@@ -36,6 +36,7 @@ const SETTINGS = {
   relay: { env: 'PAYLINK_RELAY_URL', default: '', parse: parse.string },
   relayKey: { env: 'PAYLINK_RELAY_KEY', default: '', parse: parse.string },
   listen: { env: 'PAYLINK_MERCHANT_LISTEN', default: true, parse: parse.boolean },
+  devnetUrl: { env: 'PAYLINK_DEVNET_URL', default: '', parse: parse.string },
 }
 
 type Config = ReturnType<typeof resolveConfig<typeof SETTINGS>>
@@ -88,6 +89,10 @@ export function merchantCommand(): Command {
       'relay (paylink relay) for hybrid and websocket invoices (env PAYLINK_RELAY_URL)',
     )
     .option('--relay-key <key>', 'the merchant key the relay issued (env PAYLINK_RELAY_KEY)')
+    .option(
+      '--devnet-url <url>',
+      'a devnet base URL: serves the browser wallet demo at /wallet, funded from its faucet (development only; env PAYLINK_DEVNET_URL)',
+    )
     .option(
       '--no-listen',
       'bind no port at all (behind NAT): serve relay invoices only, created with `paylink merchant invoice`',
@@ -187,6 +192,7 @@ async function startMerchant(c: Config): Promise<void> {
     ...(tls === undefined ? {} : { tls }),
     ...(c.relay === '' ? {} : { relayUrl: c.relay }),
     ...(c.relayKey === '' ? {} : { relayKey: c.relayKey }),
+    ...(c.devnetUrl === '' ? {} : { devnetUrl: c.devnetUrl }),
     logger: cliLogger('merchant'),
   })
   // With no server, nothing else holds the process open (the merchant's timers are unref'd).

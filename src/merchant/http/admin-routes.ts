@@ -1,11 +1,10 @@
 /**
  * The admin API (PROTOCOLS.md P4 §3): invoices, behind `Authorization: Bearer {apiKey}`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PaylinkError } from '../../core/errors.ts'
+import type { FastifyInstance } from 'fastify'
 import { schemaFailure } from '../../p4/field-errors.ts'
-import { apiKeyMatches } from '../api-keys.ts'
 import { createInvoiceSchema, type Invoices, listQuerySchema } from '../invoices.ts'
+import { bearerAuth } from './bearer-auth.ts'
 
 const ADMIN_BODY_LIMIT = 16 * 1024
 
@@ -14,12 +13,7 @@ export function adminRoutes(
   invoices: Invoices,
   keyHashes: () => readonly Uint8Array[],
 ): void {
-  const authorize = async (req: FastifyRequest): Promise<void> => {
-    const header = req.headers.authorization ?? ''
-    const token = header.startsWith('Bearer ') ? header.slice(7) : ''
-    if (token === '' || !apiKeyMatches(keyHashes(), token))
-      throw new PaylinkError('PL1007', 'missing or wrong API key')
-  }
+  const authorize = bearerAuth(keyHashes)
   const opts = { onRequest: authorize, bodyLimit: ADMIN_BODY_LIMIT }
 
   app.post('/api/v1/invoices', opts, async (req, reply) => {

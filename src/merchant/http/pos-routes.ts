@@ -22,6 +22,7 @@ import { apiKeyMatches } from '../api-keys.ts'
 import type { PosAmiko } from '../pos-amiko.ts'
 import { type Page, pageScript, warmPages, webFile } from '../pos-bundle.ts'
 import type { PosFeed } from '../pos-feed.ts'
+import { bearerAuth } from './bearer-auth.ts'
 
 export interface PosRouteDeps {
   feed: PosFeed
@@ -70,12 +71,7 @@ export function posRoutes(app: FastifyInstance, deps: PosRouteDeps): void {
   )
   app.get('/pos/config', async () => ({ ...deps.config, amiko: deps.amiko !== undefined }))
 
-  const authorize = async (req: FastifyRequest): Promise<void> => {
-    const header = req.headers.authorization ?? ''
-    const token = header.startsWith('Bearer ') ? header.slice(7) : ''
-    if (token === '' || !apiKeyMatches(deps.keyHashes(), token))
-      throw new PaylinkError('PL1007', 'missing or wrong API key')
-  }
+  const authorize = bearerAuth(deps.keyHashes)
   app.post('/pos/amiko-requests', { onRequest: authorize, bodyLimit: 16 * 1024 }, async (req, reply) => {
     if (deps.amiko === undefined)
       throw new PaylinkError('PL1009', 'this merchant runs no Amiko node, so it cannot make Amiko requests')
