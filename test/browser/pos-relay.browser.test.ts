@@ -5,11 +5,9 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Relay } from '../../src/relay/relay.ts'
-import { openStore, type Store } from '../../src/store/index.ts'
-import { type RunningDevnet, startDevnet, tempDb } from '../support/devnet.ts'
+import { type RunningDevnet, startDevnet } from '../support/devnet.ts'
 import { API_KEY, type RunningShop, startShop } from '../support/merchant.ts'
-import { freePort } from '../support/ports.ts'
+import { startRelay, type TestRelay } from '../support/relay.ts'
 import { chromiumPath, collectPageErrors, launch, type RunningBrowser, screenshot } from './browser.ts'
 import { createOnPos, openFundedWallet, openPos, payFromWallet, posStatus } from './pages.ts'
 
@@ -18,8 +16,7 @@ const RELAY_KEY = 'relay-merchant-key-for-the-browser-test'
 
 describe.skipIf(chromium === undefined)('POS page and browser wallet, P4 through a relay', () => {
   let net: RunningDevnet
-  let relay: Relay
-  let relayStore: Store
+  let relay: TestRelay | undefined
   let shop: RunningShop
   let browser: RunningBrowser
   let pos: Page
@@ -29,11 +26,8 @@ describe.skipIf(chromium === undefined)('POS page and browser wallet, P4 through
 
   beforeAll(async () => {
     net = await startDevnet()
-    relayStore = await openStore(tempDb('relay'))
-    const port = await freePort()
-    relayUrl = `http://127.0.0.1:${port}`
-    relay = await Relay.open({ store: relayStore, publicUrl: relayUrl, merchantKeys: [RELAY_KEY] })
-    await relay.listen(port)
+    relay = await startRelay(RELAY_KEY)
+    relayUrl = relay.url
     shop = await startShop({
       net,
       devnetUrl: net.urls.base,
@@ -53,7 +47,6 @@ describe.skipIf(chromium === undefined)('POS page and browser wallet, P4 through
     await browser?.close()
     await shop?.close()
     await relay?.close()
-    await relayStore?.close()
     await net?.close()
   })
 

@@ -8,32 +8,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Merchant } from '../../src/merchant/merchant.ts'
-import { Relay } from '../../src/relay/relay.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import type { Wallet } from '../../src/wallet/index.ts'
 import { until } from '../support/callback-receiver.ts'
 import { type RunningDevnet, startDevnet, tempDb } from '../support/devnet.ts'
 import { API_KEY } from '../support/merchant.ts'
-import { freePort } from '../support/ports.ts'
+import { startRelay, type TestRelay } from '../support/relay.ts'
 import { openWallet } from '../wallet/wallet-support.ts'
 
 const RELAY_KEY = 'relay-merchant-key-for-the-cut-test'
 
 let net: RunningDevnet
-let relay: Relay
-let relayStore: Store
-let relayPort: number
+let relay: TestRelay
 let store: Store
 let merchant: Merchant
 let wallet: Wallet & { close(): Promise<void> }
 
 beforeAll(async () => {
   net = await startDevnet()
-  relayStore = await openStore(tempDb('relay'))
-  relayPort = await freePort()
-  const relayUrl = `http://127.0.0.1:${relayPort}`
-  relay = await Relay.open({ store: relayStore, publicUrl: relayUrl, merchantKeys: [RELAY_KEY] })
-  await relay.listen(relayPort)
+  relay = await startRelay(RELAY_KEY)
   store = await openStore(tempDb('merchant'))
   merchant = await Merchant.open({
     store,
@@ -41,7 +34,7 @@ beforeAll(async () => {
     headersUrl: net.urls.headers,
     apiKey: API_KEY,
     publicUrl: undefined,
-    relayUrl,
+    relayUrl: relay.url,
     relayKey: RELAY_KEY,
     relayRetryMs: 300,
   })
@@ -53,7 +46,6 @@ afterAll(async () => {
   await merchant.close()
   await store.close()
   await relay.close()
-  await relayStore.close()
   await net.close()
 })
 
@@ -65,7 +57,7 @@ async function channelOf(invoiceId: string): Promise<string> {
 
 /** Cuts the merchant's socket from the relay's side, as a dropped NAT mapping would. */
 function cutMerchant(channelId: string): void {
-  const socket = relay.hub.find(channelId)?.merchant?.socket
+  const socket = relay.relay.hub.find(channelId)?.merchant?.socket
   if (socket === undefined) throw new Error('merchant not connected')
   socket.terminate()
 }
@@ -120,14 +112,9 @@ describe("the merchant's socket cut mid-payment", () => {
 
   it('after a relay restart the merchant rejoins by itself and the invoice is paid', async () => {
     const invoice = await merchant.invoices.create({ satoshis: 2300, description: 'relay restart' })
-    await relay.close()
+    await relay.relay.close()
     await until(() => merchant.relay?.isConnected(invoice.id) === false)
-    relay = await Relay.open({
-      store: relayStore,
-      publicUrl: `http://127.0.0.1:${relayPort}`,
-      merchantKeys: [RELAY_KEY],
-    })
-    await relay.listen(relayPort)
+    await relay.reopen()
     await until(() => merchant.relay?.isConnected(invoice.id) === true, 15_000)
     const paid = await wallet.pay(await wallet.fetchRequest(invoice.bitcoinUri))
     expect(paid).toMatchObject({ state: 'acked', ack: { error: 0 } })

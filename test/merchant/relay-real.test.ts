@@ -8,20 +8,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPaylinkError } from '../../src/core/errors.ts'
 import { Merchant } from '../../src/merchant/merchant.ts'
-import { Relay } from '../../src/relay/relay.ts'
 import { openStore, type Store } from '../../src/store/index.ts'
 import type { Wallet } from '../../src/wallet/index.ts'
 import { until } from '../support/callback-receiver.ts'
 import { type RunningDevnet, startDevnet, tempDb } from '../support/devnet.ts'
 import { API_KEY } from '../support/merchant.ts'
-import { freePort } from '../support/ports.ts'
+import { startRelay, type TestRelay } from '../support/relay.ts'
 import { openWallet } from '../wallet/wallet-support.ts'
 
 const RELAY_KEY = 'relay-merchant-key-for-the-merchant-test'
 
 let net: RunningDevnet
-let relay: Relay
-let relayStore: Store
+let relay: TestRelay
 let relayUrl: string
 let store: Store
 let merchant: Merchant
@@ -29,11 +27,8 @@ let wallet: Wallet & { close(): Promise<void> }
 
 beforeAll(async () => {
   net = await startDevnet()
-  relayStore = await openStore(tempDb('relay'))
-  const port = await freePort()
-  relayUrl = `http://127.0.0.1:${port}`
-  relay = await Relay.open({ store: relayStore, publicUrl: relayUrl, merchantKeys: [RELAY_KEY] })
-  await relay.listen(port)
+  relay = await startRelay(RELAY_KEY)
+  relayUrl = relay.url
   store = await openStore(tempDb('merchant'))
   merchant = await Merchant.open({
     store,
@@ -54,7 +49,6 @@ afterAll(async () => {
   await merchant.close()
   await store.close()
   await relay.close()
-  await relayStore.close()
   await net.close()
 })
 
