@@ -414,6 +414,19 @@ function noRouteTo(tx: Tx, rec: RecordState, hop: Hop) {
     otherHalfAtMeetingPoint(tx, rec, (other) => teardown(tx, other, 'AMIKO_NO_ROUTE'))
 }
 
+/**
+ * Our up hop is gone before any lock (the upstream party gave it up): release the down hop, tell
+ * it (`CancelRoute` towards the meeting point, `HaveNoRoute` back towards the payee), and end.
+ */
+function abandonDown(tx: Tx, rec: RecordState, reason: string): void {
+  const other = down(rec)
+  releaseHop(tx, rec, other)
+  if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
+  rec.status = 'cancelled'
+  rec.reason = reason
+  stop(tx, null, rec.key)
+}
+
 function cancelRouteTo(tx: Tx, rec: RecordState, hop: Hop) {
   const target = hopTarget(hop)
   if (target !== null) {
@@ -537,12 +550,7 @@ export function onLinkMessage(tx: Tx, name: string, m: Msg) {
           // channel, which is another one when the Lock named the wrong channel (the sender rolls
           // back its real entry on our refund, so keeping ours would hold it reserved for ever).
           releaseHop(tx, rec, hop ?? null)
-          const other = down(rec)
-          releaseHop(tx, rec, other)
-          if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
-          rec.status = 'cancelled'
-          rec.reason = 'AMIKO_UNKNOWN_LOCK'
-          stop(tx, null, rec.key)
+          abandonDown(tx, rec, 'AMIKO_UNKNOWN_LOCK')
         }
         return
       }
@@ -1238,15 +1246,8 @@ function reclaimFromUp(tx: Tx, rec: RecordState): void {
   const hop = up(rec)
   if (hop?.kind === 'link' && hop.channel !== null)
     ch.rollBack(channelOf(tx, hop.id, hop.channel), 'incoming', rid(rec))
-  if (rec.status === 'haveRoute' || rec.status === 'makingRoute') {
-    const other = down(rec)
-    releaseHop(tx, rec, other)
-    if (other !== null) (rec.isPayerSide ? cancelRouteTo : noRouteTo)(tx, rec, other)
-    rec.status = 'cancelled'
-    rec.reason = 'AMIKO_LOCK_EXPIRED'
-    stop(tx, null, rec.key)
-    return
-  }
+  if (rec.status === 'haveRoute' || rec.status === 'makingRoute')
+    return abandonDown(tx, rec, 'AMIKO_LOCK_EXPIRED')
   if (rec.status !== 'locked' && rec.status !== 'requestedCommit') return
   rec.reason = 'AMIKO_LOCK_EXPIRED'
   const next = down(rec)
