@@ -19,6 +19,7 @@ import { openStore } from '../../src/store/index.ts'
 import { until } from '../support/callback-receiver.ts'
 import { freePort } from '../support/ports.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
+import { type RelayParties, relayInvoice, startMerchantAndWallet } from '../support/relay-processes.ts'
 
 const RELAY_KEY = 'e2e-relay-merchant-key-0123456789'
 
@@ -39,6 +40,7 @@ export function relayProcessesSuite(databaseUrl?: string): void {
   let devnet: string
   let relayUrl: string
   let proofsUrl: string
+  let parties: RelayParties
 
   beforeAll(async () => {
     const [devnetPort, relayPort] = await Promise.all([freePort(), freePort()])
@@ -55,18 +57,8 @@ export function relayProcessesSuite(databaseUrl?: string): void {
     ])
     children.push(chain.child, relay.child)
     expect(init.code).toBe(0)
-    const [merchant, served, funded] = await Promise.all([
-      startPaylink(
-        ['merchant', '--no-listen', '--arc', devnet, '--relay', relayUrl, '--relay-key', RELAY_KEY],
-        /no listening port/,
-        env,
-      ),
-      startPaylink(['wallet', 'serve', '--headers', devnet], /proofs endpoint on (http:\/\/\S+)/, env),
-      runPaylink(['wallet', 'fund', '--devnet', devnet, '--satoshis', '100000'], env),
-    ])
-    children.push(merchant.child, served.child)
-    proofsUrl = served.match[1] as string
-    expect(funded.code).toBe(0)
+    parties = { devnet, relayUrl, relayKey: RELAY_KEY, env }
+    proofsUrl = await startMerchantAndWallet(parties, children)
   }, E2E_TIMEOUT_MS)
 
   afterAll(async () => {
@@ -74,25 +66,9 @@ export function relayProcessesSuite(databaseUrl?: string): void {
   })
 
   async function invoice(model: 'websocket' | 'hybrid'): Promise<{ id: string; bitcoinUri: string }> {
-    const made = await runPaylink(
-      [
-        'merchant',
-        'invoice',
-        '--amount',
-        '4000',
-        '--model',
-        model,
-        '--json',
-        '--relay',
-        relayUrl,
-        '--relay-key',
-        RELAY_KEY,
-      ],
-      env,
-    )
+    const made = await relayInvoice(parties, model)
     expect(made.stderr).not.toMatch(/warning/)
-    expect(made.code).toBe(0)
-    return JSON.parse(made.stdout) as { id: string; bitcoinUri: string }
+    return made
   }
 
   describe('relay models, every party its own process, the merchant with no port', () => {

@@ -20,6 +20,7 @@ import { openStore, type Store } from '../../src/store/index.ts'
 import { until } from '../support/callback-receiver.ts'
 import { freePort } from '../support/ports.ts'
 import { runPaylink, startPaylink, stop } from '../support/process.ts'
+import { type RelayParties, relayInvoice, startMerchantAndWallet } from '../support/relay-processes.ts'
 import { dropPgTestSchemas, openPgTestStore, pgTestSchema, pgUrl } from '../support/services.ts'
 import { type FailoverProxy, failoverProxy } from './failover-proxy.ts'
 import { natsUrl } from './nats-url.ts'
@@ -36,6 +37,7 @@ let proxy: FailoverProxy
 let proxyUrl: string
 let bUrl: string
 let proofsUrl: string
+let parties: RelayParties
 let relayStore: Store
 
 /** Starts one relay instance of the cluster. */
@@ -75,18 +77,8 @@ beforeAll(async () => {
   children.push(chain.child, a.child, b.child)
   expect(a.output()).toMatch(/cluster +NATS/)
   expect(init.code).toBe(0)
-  const [merchant, served, funded] = await Promise.all([
-    startPaylink(
-      ['merchant', '--no-listen', '--arc', devnet, '--relay', proxyUrl, '--relay-key', RELAY_KEY],
-      /no listening port/,
-      env,
-    ),
-    startPaylink(['wallet', 'serve', '--headers', devnet], /proofs endpoint on (http:\/\/\S+)/, env),
-    runPaylink(['wallet', 'fund', '--devnet', devnet, '--satoshis', '100000'], env),
-  ])
-  children.push(merchant.child, served.child)
-  proofsUrl = served.match[1] as string
-  expect(funded.code).toBe(0)
+  parties = { devnet, relayUrl: proxyUrl, relayKey: RELAY_KEY, env }
+  proofsUrl = await startMerchantAndWallet(parties, children)
 }, 120_000)
 
 afterAll(async () => {
@@ -97,17 +89,7 @@ afterAll(async () => {
   if (pg !== undefined) await dropPgTestSchemas(pg)
 })
 
-async function invoice(model: 'websocket' | 'hybrid'): Promise<{ id: string; bitcoinUri: string }> {
-  const made = await runPaylink(
-    [
-      ...['merchant', 'invoice', '--amount', '4000', '--model', model, '--json'],
-      ...['--relay', proxyUrl, '--relay-key', RELAY_KEY],
-    ],
-    env,
-  )
-  expect(made.code).toBe(0)
-  return JSON.parse(made.stdout) as { id: string; bitcoinUri: string }
-}
+const invoice = (model: 'websocket' | 'hybrid') => relayInvoice(parties, model)
 
 /** The invoice's URI as a customer sent to instance B sees it (the same channel, another door). */
 const onB = (uri: string): string => uri.replaceAll(`127.0.0.1:${proxy.port}`, bUrl.replace('http://', ''))
