@@ -1246,8 +1246,10 @@ function reclaimFromUp(tx: Tx, rec: RecordState): void {
   const hop = up(rec)
   if (hop?.kind === 'link' && hop.channel !== null)
     ch.rollBack(channelOf(tx, hop.id, hop.channel), 'incoming', rid(rec))
-  if (rec.status === 'haveRoute' || rec.status === 'makingRoute')
-    return abandonDown(tx, rec, 'AMIKO_LOCK_EXPIRED')
+  if (rec.status === 'haveRoute' || rec.status === 'makingRoute') {
+    abandonDown(tx, rec, 'AMIKO_LOCK_EXPIRED')
+    return
+  }
   if (rec.status !== 'locked' && rec.status !== 'requestedCommit') return
   rec.reason = 'AMIKO_LOCK_EXPIRED'
   const next = down(rec)
