@@ -9,6 +9,7 @@
  *    undecided (coins stay reserved; `retryPending` sends the same bytes again).
  */
 import type { PrivateKey } from '@bsv/sdk'
+import { sql } from 'kysely'
 import type { Clock } from '../core/clock.ts'
 import { PaylinkError } from '../core/errors.ts'
 import { randomId, randomToken } from '../core/ids.ts'
@@ -35,6 +36,9 @@ import type { Presentation } from './presentation.ts'
 import { sendPayment } from './send-payment.ts'
 import { nextKey } from './wallet-keys.ts'
 import { isWebsocketUrl, sendPaymentOverWs } from './ws-send-payment.ts'
+
+/** The PostgreSQL advisory lock key under which a wallet chooses and reserves coins ("plwa"). */
+const COIN_PLANNING_LOCK = 0x706c7761
 
 /** Options of one payment. */
 export interface PayOptions {
@@ -180,7 +184,11 @@ export class Payer {
       try {
         return await inTransaction(this.#c.store, async (db) => {
           // Writing first takes SQLite's write lock before anything is read: a second process
-          // waits for it (busy timeout), then reads the coins as the first one left them.
+          // waits for it (busy timeout), then reads the coins as the first one left them. On
+          // PostgreSQL that insert locks nothing the others read, so the same order comes from a
+          // transaction-scoped advisory lock held while the coins are chosen and reserved.
+          if (this.#c.store.engine === 'postgres')
+            await sql`select pg_advisory_xact_lock(${COIN_PLANNING_LOCK})`.execute(db)
           await db.insertInto('wallet_payments').values(row).execute()
           const coins = await availableCoins(db)
           const plan = await planSpend(coins, outputs, rate)
